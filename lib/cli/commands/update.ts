@@ -1,0 +1,97 @@
+/** `candlelake update`: runs the update job once, from the command line. */
+import type { Command } from 'commander';
+import { TIMEFRAMES, type Timeframe } from '../../config/universe.ts';
+import { ConfigError } from '../../config/errors.ts';
+import { runUpdate, type UpdateResult } from '../../update/index.ts';
+import { createUpdateDeps } from '../../update/create-deps.ts';
+import { action, cliContext, splitFlagList, type CliContext } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+import { createProgress } from '../progress.ts';
+
+export interface UpdateFlags {
+  since?: string;
+  symbols?: string;
+  timeframes?: string;
+}
+
+/** Parses `--since` (a date or an ISO instant, UTC). */
+export function parseSince(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (!Number.isFinite(ms)) throw new ConfigError(`Invalid option --since: "${value}" is not a date (use YYYY-MM-DD or an ISO time)`, ['since']);
+  return ms;
+}
+
+/** Text lines for a finished update run. */
+export function formatUpdateResult(record: UpdateResult): string {
+  const d = record.details;
+  const runWide = d.failures.find((f) => f.symbol === '*');
+  if (runWide) return `update ${record.runId} failed: ${runWide.reason}`;
+  const lines = [`update ${record.runId}: ${record.summary}`];
+  for (const finding of d.findings) lines.push(`  ${finding.severity}: ${finding.text}`);
+  for (const failure of d.failures) lines.push(`  failed ${failure.symbol}${failure.timeframe ? ` ${failure.timeframe}` : ''}: ${failure.reason}`);
+  return lines.join('\n');
+}
+
+export function exitCodeFor(record: UpdateResult): number {
+  switch (record.outcome) {
+    case 'succeeded':
+    case 'skipped':
+      return EXIT.ok;
+    case 'partial':
+      return EXIT.partial;
+    default:
+      return EXIT.failed;
+  }
+}
+
+/** Runs the job with a progress bar on a terminal; shared by `update` and `once`. */
+export async function runUpdateFromCli(ctx: CliContext, flags: UpdateFlags): Promise<UpdateResult> {
+  const sinceMs = parseSince(flags.since);
+  const progress = createProgress('update', !ctx.json);
+  try {
+    const deps = createUpdateDeps(ctx.config, ctx.logger, {
+      onProgress: (p) => progress.update(p.seriesDone, p.seriesTotal, p.lastSeries),
+    });
+    return await runUpdate(deps, { trigger: 'cli', ...(sinceMs !== undefined ? { sinceMs } : {}) });
+  } finally {
+    progress.stop();
+  }
+}
+
+/** Which flag set which config field, for error messages. */
+export function universeFlagSources(flags: UpdateFlags): Record<string, string> {
+  return {
+    ...(flags.symbols ? { 'universe.symbols': '--symbols' } : {}),
+    ...(flags.timeframes ? { 'universe.timeframes': '--timeframes' } : {}),
+  };
+}
+
+/** Turns `--symbols`/`--timeframes` into configuration overrides. */
+export function universeOverrides(flags: UpdateFlags) {
+  return {
+    universe: {
+      ...(flags.symbols ? { symbols: splitFlagList(flags.symbols) } : {}),
+      ...(flags.timeframes ? { timeframes: splitFlagList(flags.timeframes) as Timeframe[] } : {}),
+    },
+  };
+}
+
+export function addUniverseFlags(command: Command): Command {
+  return command
+    .option('--since <date>', 'backfill from this date (YYYY-MM-DD or ISO time, UTC)')
+    .option('--symbols <list>', 'comma-separated symbols, e.g. BTC/USDT,ETH/USDT (default: the configured universe)')
+    .option('--timeframes <list>', `comma-separated timeframes among ${TIMEFRAMES.join(', ')}`);
+}
+
+export function registerUpdate(program: Command): void {
+  addUniverseFlags(program.command('update').description('fetch new closed candles for every symbol and timeframe into the lake'))
+    .action(
+      action(async (flags: UpdateFlags, command: Command) => {
+        const ctx = cliContext(command, universeOverrides(flags), { quietLogs: Boolean(process.stderr.isTTY), overrideSources: universeFlagSources(flags) });
+        const record = await runUpdateFromCli(ctx, flags);
+        ctx.print(record, formatUpdateResult(record));
+        return exitCodeFor(record);
+      }),
+    );
+}

@@ -1,0 +1,26 @@
+/**
+ * The `candlelake` command line: one subcommand per job, each a thin door onto the same lib
+ * function the Lambda handler and the daemon call.
+ */
+import { Command, Option } from 'commander';
+import { registerLake } from './commands/lake.ts';
+import { registerQuery } from './commands/query.ts';
+import { registerUpdate } from './commands/update.ts';
+
+/** The program with every subcommand registered (exported for tests). */
+export function buildProgram(): Command {
+  const program = new Command('candlelake')
+    .description('A market-data lake and daily backtests beside a live crypto trader')
+    .option('--lake <url>', 'the lake: file://path, a folder, or s3://bucket/prefix (env CANDLELAKE_LAKE; default file://./lake)')
+    .option('--config <file>', 'JSON config file (env CANDLELAKE_CONFIG; default ./candlelake.config.json if present)')
+    .option('--binance-url <url>', 'replace the scheme and host of every Binance endpoint (env CANDLELAKE_BINANCE_URL)')
+    .option('--json', 'print machine-readable JSON on stdout')
+    .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']))
+    .showHelpAfterError();
+  registerUpdate(program);
+  registerQuery(program);
+  registerLake(program);
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

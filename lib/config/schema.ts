@@ -1,0 +1,64 @@
+/**
+ * The configuration schema. Every setting has its default here, in one place, and is
+ * validated at load so a typo fails before anything touches the lake.
+ */
+import { z } from 'zod';
+import { DEFAULT_SYMBOLS, DEFAULT_TIMEFRAMES, TIMEFRAMES } from './universe.ts';
+
+const unique = <T>(items: readonly T[]) => new Set(items).size === items.length;
+
+const SymbolSchema = z
+  .string()
+  .regex(/^[A-Z0-9]{2,20}\/[A-Z0-9]{2,10}$/, 'expected a unified symbol like BTC/USDT');
+
+export const ExchangeConfigSchema = z.object({
+  id: z.literal('binance').default('binance'),
+  /**
+   * Replaces scheme and host of every Binance REST endpoint (spot, USD-M, futures data), paths kept.
+   * For tests, the offline stand-in, and proxies.
+   */
+  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  /** Share of the exchange's request-weight limit this process may use; the live trader needs the rest. */
+  rateLimitShare: z.number().gt(0).max(1).default(0.2),
+  /** Binance spot: 6,000 request weight per minute per IP. */
+  weightLimitPerMinute: z.number().int().positive().default(6000),
+  /** Pause when the IP's total weight this minute (header `x-mbx-used-weight-1m`) passes this share of the limit. */
+  ipWeightCeilingShare: z.number().gt(0).max(1).default(0.8),
+  /** Attempts per request, the first included. */
+  maxTries: z.number().int().min(1).max(10).default(5),
+  retryBaseMs: z.number().int().min(1).max(60_000).default(1_000),
+  /** A Retry-After longer than this fails the request instead of waiting (an IP ban can last days). */
+  maxRetryAfterMs: z.number().int().min(0).default(120_000),
+});
+
+export const UniverseConfigSchema = z.object({
+  symbols: z.array(SymbolSchema).min(1).refine(unique, 'symbols must be unique').default([...DEFAULT_SYMBOLS]),
+  timeframes: z.array(z.enum(TIMEFRAMES)).min(1).refine(unique, 'timeframes must be unique').default([...DEFAULT_TIMEFRAMES]),
+});
+
+export const UpdateConfigSchema = z.object({
+  /** How far back the first run of a series reaches when no `--since` is given. */
+  initialLookbackDays: z.number().int().min(1).max(3650).default(365),
+  /** Series fetched at once; ccxt's limiter still paces the requests. */
+  concurrency: z.number().int().min(1).max(32).default(4),
+  /** A lease older than this without renewal is considered abandoned. */
+  leaseTtlMs: z.number().int().min(1_000).default(15 * 60_000),
+  /** Write what a long backfill has fetched every this many candles, so a killed run keeps its progress. */
+  flushEveryCandles: z.number().int().min(100).default(50_000),
+});
+
+export const ConfigSchema = z.object({
+  /** Where the lake lives: `file://…`, a plain path, or `s3://bucket/prefix`. */
+  lake: z.string().min(1).default('file://./lake'),
+  /** Local folder where S3 objects are cached for DuckDB. */
+  cacheDir: z.string().min(1).default('.cache/lake'),
+  exchange: ExchangeConfigSchema.default(ExchangeConfigSchema.parse({})),
+  universe: UniverseConfigSchema.default(UniverseConfigSchema.parse({})),
+  update: UpdateConfigSchema.default(UpdateConfigSchema.parse({})),
+});
+
+/** The validated configuration every job receives. */
+export type CandlelakeConfig = z.infer<typeof ConfigSchema>;
+/** What a config file, the environment or CLI flags may set: any subset. */
+export type ConfigInput = z.input<typeof ConfigSchema>;
