@@ -83,7 +83,8 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<number>
     try {
       process.exitCode = await run(...args);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      // One line: DuckDB and SDK messages can span several.
+      const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
       process.stderr.write(`candlelake: ${message}\n`);
       if (process.env.CANDLELAKE_LOG_LEVEL === 'debug' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
       process.exitCode = error instanceof ConfigError ? EXIT.config : EXIT.failed;

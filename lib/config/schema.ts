@@ -3,6 +3,7 @@
  * validated at load so a typo fails before anything touches the lake.
  */
 import { z } from 'zod';
+import { parseStoreUrl } from '../object-store/index.ts';
 import { DEFAULT_SYMBOLS, DEFAULT_TIMEFRAMES, TIMEFRAMES } from './universe.ts';
 
 const unique = <T>(items: readonly T[]) => new Set(items).size === items.length;
@@ -50,7 +51,18 @@ export const UpdateConfigSchema = z.object({
 
 export const ConfigSchema = z.object({
   /** Where the lake lives: `file://…`, a plain path, or `s3://bucket/prefix`. */
-  lake: z.string().min(1).default('file://./lake'),
+  lake: z
+    .string()
+    .min(1)
+    .refine((url) => {
+      try {
+        parseStoreUrl(url);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'unsupported store URL: use file:///path, file://./relative, a plain path, or s3://bucket/prefix')
+    .default('file://./lake'),
   /** Local folder where S3 objects are cached for DuckDB. */
   cacheDir: z.string().min(1).default('.cache/lake'),
   exchange: ExchangeConfigSchema.default(ExchangeConfigSchema.parse({})),

@@ -35,6 +35,7 @@ const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
  * @example
  * parseStoreUrl('s3://candlelake/lake/'); // { kind: 's3', bucket: 'candlelake', prefix: 'lake' }
  * parseStoreUrl('./lake');               // { kind: 'file', rootDir: '/home/me/candlelake/lake' }
+ * parseStoreUrl('file://./lake');        // the same folder
  */
 export function parseStoreUrl(url: string): StoreLocation {
   const trimmed = url.trim();
@@ -47,6 +48,9 @@ export function parseStoreUrl(url: string): StoreLocation {
     if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) throw new UnsupportedStoreUrlError(url);
     return { kind: 's3', bucket, prefix };
   }
+  // `file://./lake` and `file://../lake`: a relative folder, as the default lake is written.
+  const relative = /^file:\/\/(\.\.?\/.*)$/i.exec(trimmed);
+  if (relative) return { kind: 'file', rootDir: path.resolve(relative[1]!) };
   if (/^file:/i.test(trimmed)) {
     try {
       // Handles percent-encoding, and rejects remote hosts (file://server/share) on POSIX.

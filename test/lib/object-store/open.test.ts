@@ -20,6 +20,8 @@ describe('parseStoreUrl', () => {
     ['file:///data/lake/', { kind: 'file', rootDir: '/data/lake' }],
     ['file://localhost/data/lake', { kind: 'file', rootDir: '/data/lake' }],
     ['file:///data/my%20lake', { kind: 'file', rootDir: '/data/my lake' }],
+    ['file://./lake', { kind: 'file', rootDir: path.resolve('lake') }],
+    ['file://../lake', { kind: 'file', rootDir: path.resolve('..', 'lake') }],
     ['/data/lake', { kind: 'file', rootDir: '/data/lake' }],
     ['./lake', { kind: 'file', rootDir: path.resolve('lake') }],
     ['lake', { kind: 'file', rootDir: path.resolve('lake') }],

@@ -3,10 +3,9 @@
  * a run killed with SIGKILL mid-write and rerun leaves no duplicate and no missing candle, and
  * two runs at once never both write — on S3 (moto) and on a local folder.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alignUp, lastClosedOpenTime, timeframeMs } from '../../../lib/candles/timeframe.ts';
 import { openLakeQuery } from '../../../lib/lake/query.ts';
@@ -17,8 +16,8 @@ import type { UpdateResult } from '../../../lib/update/types.ts';
 import { startBinanceStandIn, type BinanceStandIn } from '../../stand-ins/binance/index.ts';
 import { lakeBackends } from '../../harness/lake-stores.ts';
 import { SERIES_STATS } from '../../harness/update-fixture.ts';
+import { startCli, type CliProcess } from '../../harness/cli.ts';
 
-const CLI = resolve(import.meta.dirname, '../../../bin/candlelake.js');
 const DAY = 86_400_000;
 
 let standIn: BinanceStandIn;
@@ -41,24 +40,10 @@ afterAll(async () => {
   await standIn.close();
 });
 
-interface CliRun {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-function runCli(lakeUrl: string, args: string[]): CliRun {
-  const child = spawn(process.execPath, [CLI, '--config', configPath, '--json', ...args], {
-    env: { ...process.env, CANDLELAKE_LAKE: lakeUrl, CANDLELAKE_BINANCE_URL: standIn.url, CANDLELAKE_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function runCli(lakeUrl: string, args: string[]): CliProcess {
+  return startCli(['--config', configPath, '--json', ...args], {
+    CANDLELAKE_LAKE: lakeUrl, CANDLELAKE_BINANCE_URL: standIn.url, CANDLELAKE_LOG_LEVEL: 'warn',
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((ok) =>
-    child.on('exit', (code, signal) => ok({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
 }
 
 async function waitForParts(store: ObjectStore, atLeast: number, timeoutMs: number): Promise<number> {
