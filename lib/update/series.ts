@@ -7,6 +7,7 @@ import { timeframeMs } from '../candles/timeframe.ts';
 import type { Candle } from '../candles/types.ts';
 import { addRejections, screenCandles } from '../candles/validate.ts';
 import type { CandleExchange } from '../exchange/types.ts';
+import { parseOhlcvPartKey, type PartRange } from '../lake/keys.ts';
 import { ohlcvListParts, ohlcvStoredRange, ohlcvWrite } from '../lake/ohlcv-store.ts';
 import type { ObjectStore } from '../object-store/types.ts';
 import { fetchWindows } from './fetch-windows.ts';
@@ -65,7 +66,8 @@ export async function updateSeries(options: SeriesUpdateOptions, report: SeriesR
     report.objectsWritten += result.objectsWritten;
     report.bytesWritten += result.bytesWritten;
     buffer = [];
-    if (result.objectsWritten > 0) parts = await ohlcvListParts(store, series);
+    // The new parts' ranges are in their keys: no need to list the series again.
+    parts = [...parts, ...result.keys.map(parseOhlcvPartKey).filter((p): p is PartRange => p !== undefined)];
   };
 
   for (const window of windows) {
