@@ -1,0 +1,90 @@
+/**
+ * The update Lambda handler in-process: environment as the stack sets it, the lake on S3 in
+ * moto, the exchange the Binance stand-in. Checks the run id on every log line and that a failed
+ * job fails the invocation.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readLatestRun } from '../../lib/lake/run-records.ts';
+import { S3ObjectStore } from '../../lib/object-store/s3.ts';
+import { createTestBucket, s3ClientForTests } from '../harness/aws.ts';
+import { startBinanceStandIn, type BinanceStandIn } from '../stand-ins/binance/index.ts';
+
+let standIn: BinanceStandIn;
+let bucket: string;
+let handler: (event: unknown, context: Context) => Promise<{ runId: string; outcome: string; candlesWritten: number }>;
+const output: string[] = [];
+
+const context = {
+  functionName: 'candlelake-dev-update', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:candlelake-dev-update',
+  memoryLimitInMB: '1536', awsRequestId: 'req-1', logGroupName: '/aws/lambda/candlelake-dev-update', logStreamName: 's',
+  callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 900_000,
+  done: () => undefined, fail: () => undefined, succeed: () => undefined,
+} as Context;
+
+beforeAll(async () => {
+  standIn = await startBinanceStandIn();
+  bucket = await createTestBucket({ prefix: 'fn-update' });
+  const config = join(await mkdtemp(join(tmpdir(), 'fn-')), 'config.json');
+  await writeFile(config, JSON.stringify({ exchange: { rateLimitShare: 1, retryBaseMs: 10 }, update: { initialLookbackDays: 3 } }));
+  Object.assign(process.env, {
+    CANDLELAKE_LAKE: `s3://${bucket}/lake`,
+    CANDLELAKE_BINANCE_URL: standIn.url,
+    CANDLELAKE_SYMBOLS: 'BTC/USDT,ETH/USDT',
+    CANDLELAKE_TIMEFRAMES: '1h,1d',
+    CANDLELAKE_CONFIG: config,
+    POWERTOOLS_LOG_LEVEL: 'DEBUG',
+  });
+  // Powertools writes INFO and below to stdout, WARN and ERROR to stderr: keep both, in order.
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      output.push(String(chunk));
+      return true;
+    });
+  }
+  ({ handler } = await import('../../functions/update.ts'));
+});
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await standIn.close();
+});
+
+function logLines(): Array<Record<string, unknown>> {
+  return output.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('functions/update handler', () => {
+  it('runs the job on the scheduled event, logs the run id on every line, and records the run', async () => {
+    output.length = 0;
+    const result = await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, context);
+    expect(result.outcome).toBe('succeeded');
+    expect(result.candlesWritten).toBeGreaterThan(2 * 3 * 24);
+    const lines = logLines();
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line['runId']).toBe(result.runId);
+      expect(line['function_request_id']).toBe('req-1');
+    }
+    const store = new S3ObjectStore({ bucket, prefix: 'lake', client: s3ClientForTests() });
+    expect(await readLatestRun(store, 'update')).toMatchObject({ runId: result.runId, trigger: 'schedule', outcome: 'succeeded' });
+  });
+
+  it('a failed job fails the invocation (so retries and alarms see it)', async () => {
+    output.length = 0;
+    const fault = standIn.faults.add({ when: { path: '/api/v3/exchangeInfo' }, action: { type: 'status', status: 451 } });
+    try {
+      await expect(handler({ source: 'aws.events' }, context)).rejects.toThrow(/update update-\S+ failed: .*HTTP 451/);
+    } finally {
+      fault.remove();
+    }
+    const critical = logLines().filter((l) => l['level'] === 'ERROR');
+    expect(critical).toHaveLength(1);
+    expect(critical[0]).toMatchObject({ severity: 'CRITICAL', key: 'update:region-blocked' });
+    const runIds = new Set(logLines().map((l) => l['runId']));
+    expect(runIds.size).toBe(1);
+    expect([...runIds][0]).toMatch(/^update-/);
+  });
+});
