@@ -45,7 +45,9 @@ beforeAll(async () => {
       return true;
     });
   }
-  ({ handler } = await import('../../functions/update.ts'));
+  // Imported after the environment is set: the handler builds its clients at module scope.
+  const mod = await import('../../functions/update.ts');
+  handler = (event, ctx) => mod.handler(event as Parameters<typeof mod.handler>[0], ctx);
 });
 afterAll(async () => {
   vi.restoreAllMocks();

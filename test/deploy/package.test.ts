@@ -1,0 +1,437 @@
+/**
+ * The deployment package, built once by the real osls + serverless-esbuild (`serverless package
+ * --stage dev`, offline, without AWS credentials) and checked from the outside: the
+ * CloudFormation template it would deploy, the zip it would upload, and the bundled handler run
+ * from that zip alone (no project node_modules) — imported, then invoked against the Binance
+ * stand-in with its lake on S3 in moto.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestBucket, s3ClientForTests, useAwsEndpoint } from '../harness/aws.ts';
+import { PROJECT_DIR } from '../harness/python-venv.ts';
+import { startBinanceStandIn, type BinanceStandIn } from '../stand-ins/binance/index.ts';
+import jobs from '../../lib/schedule/jobs.json' with { type: 'json' };
+
+const PACKAGE_TIMEOUT_S = 300;
+/** Lambda's hard limit on a function's unzipped code (layers included). */
+const LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 2 ** 20;
+/** The only packages the zip may carry in node_modules: DuckDB's, which esbuild cannot bundle. */
+const PACKAGED_MODULES = ['@duckdb/node-api', '@duckdb/node-bindings', '@duckdb/node-bindings-linux-x64', 'detect-libc'];
+/** Bare static imports the bundle may leave (resolved at cold start): DuckDB, packaged beside it. */
+const STATIC_EXTERNAL_IMPORTS = ['@duckdb/node-api'];
+/** Bare import() the bundle may leave (resolved only when called): ccxt's optional protobufjs, for dYdX. */
+const LAZY_EXTERNAL_IMPORTS = new Set(['protobufjs/minimal.js']);
+/** Relative imports left outside the bundle on purpose: ccxt's dYdX signing code (import() only, needs protobufjs). */
+const UNBUNDLED_RELATIVE_IMPORT = /^\.\.\/static_dependencies\/dydx-v4-client\//;
+/** Dependencies the update job uses that must be inside the bundle, not in node_modules. */
+const BUNDLED_PACKAGES = ['@aws-lambda-powertools/logger', '@middy/core', 'ccxt', '@aws-sdk/client-s3', 'zod', 'p-retry', 'p-limit'];
+/** CloudWatch Logs accepts only these retention periods (days). */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+type Json = Record<string, unknown>;
+interface CfnResource {
+  Type: string;
+  Properties: Json;
+  DependsOn?: string[];
+  DeletionPolicy?: string;
+}
+interface PolicyStatement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: unknown;
+  Condition?: Json;
+}
+interface ProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs a command to completion without blocking this process (the stand-in must keep answering). */
+function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<ProcessResult> {
+  const startedMs = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - startedMs }));
+  });
+}
+
+function tail(text: string, lines = 40): string {
+  return text.trim().split('\n').slice(-lines).join('\n');
+}
+
+/** The environment of a CI runner with no AWS access: no credentials, no endpoint, no profile. */
+function offlineEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith('AWS_') && !name.startsWith('SLS_') && !name.startsWith('SERVERLESS_')) env[name] = value;
+  }
+  return {
+    ...env,
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    AWS_CONFIG_FILE: '/nonexistent/config',
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    SLS_DEPRECATION_DISABLE: '*',
+    CI: '1',
+  };
+}
+
+/** Every file under `dir`, as forward-slash paths relative to it. */
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+}
+
+/** The package a `node_modules/...` path belongs to (`@scope/name` or `name`). */
+function packageOf(modulePath: string): string {
+  const parts = modulePath.slice(modulePath.lastIndexOf('node_modules/') + 'node_modules/'.length).split('/');
+  return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+}
+
+function asArray<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Where `serverless package` writes the template and update.zip. */
+let outDir: string;
+/** update.zip, extracted: what Lambda would have in /var/task. */
+let unzippedDir: string;
+let template: { Resources: Record<string, CfnResource> };
+/** Lakes, caches and working directories of the child processes, removed after the file. */
+const scratchDirs: string[] = [];
+
+function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+
+function resourcesOfType(type: string): Array<[string, CfnResource]> {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+function only<T>(items: T[], what: string): T {
+  expect(items, what).toHaveLength(1);
+  return items[0]!;
+}
+
+function updateFunction(): [string, CfnResource] {
+  return only(
+    resourcesOfType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Handler === 'functions/update.handler'),
+    'one function with handler functions/update.handler',
+  );
+}
+
+function environmentOf(fn: CfnResource): Record<string, string> {
+  return (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
+}
+
+/** The lake bucket: the one CANDLELAKE_LAKE of the update function points at. */
+function lakeBucket(): [string, CfnResource] {
+  const lake = environmentOf(updateFunction()[1]).CANDLELAKE_LAKE;
+  const name = /^s3:\/\/([^/]+)\/$/.exec(lake ?? '')?.[1];
+  expect(name, `CANDLELAKE_LAKE=${lake}`).toBeDefined();
+  return only(
+    resourcesOfType('AWS::S3::Bucket').filter(([, b]) => b.Properties.BucketName === name),
+    `one bucket named ${name}`,
+  );
+}
+
+/** What an IAM `Resource` entry designates in the lake: the bucket, its objects, or something else. */
+function lakeTarget(resource: unknown, lakeId: string, lakeName: string): 'bucket' | 'objects' | 'other' {
+  const json = JSON.stringify(resource);
+  if (json === JSON.stringify({ 'Fn::GetAtt': [lakeId, 'Arn'] }) || json === JSON.stringify(`arn:aws:s3:::${lakeName}`)) return 'bucket';
+  if (json === JSON.stringify({ 'Fn::Sub': `\${${lakeId}.Arn}/*` }) || json === JSON.stringify(`arn:aws:s3:::${lakeName}/*`)) return 'objects';
+  return 'other';
+}
+
+beforeAll(async () => {
+  outDir = mkdtempSync(path.join(tmpdir(), 'candlelake-package-'));
+  const packaging = await run(
+    'timeout',
+    [String(PACKAGE_TIMEOUT_S), 'npx', 'serverless', 'package', '--stage', 'dev', '--package', outDir],
+    { cwd: PROJECT_DIR, env: offlineEnv() },
+  );
+  const templatePath = path.join(outDir, 'cloudformation-template-update-stack.json');
+  if (packaging.code !== 0 || !existsSync(templatePath)) {
+    throw new Error(`serverless package exited ${packaging.code} after ${packaging.ms} ms:\n${tail(packaging.stderr)}\n${tail(packaging.stdout)}`);
+  }
+  template = JSON.parse(readFileSync(templatePath, 'utf8')) as typeof template;
+
+  unzippedDir = mkdtempSync(path.join(tmpdir(), 'candlelake-unzipped-'));
+  const unzip = await run('python3', ['-m', 'zipfile', '-e', path.join(outDir, 'update.zip'), unzippedDir], { cwd: outDir, env: process.env });
+  if (unzip.code !== 0) throw new Error(`unzip failed: ${unzip.stderr}`);
+}, (PACKAGE_TIMEOUT_S + 30) * 1000);
+
+afterAll(() => {
+  for (const dir of [outDir, unzippedDir, ...scratchDirs]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('CloudFormation template of `serverless package --stage dev`', () => {
+  it('has the update function on nodejs22.x with a 900 s timeout, its own role and the lake in its environment', () => {
+    const [, fn] = updateFunction();
+    const [, lake] = lakeBucket();
+
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Timeout: 900, Architectures: ['x86_64'] });
+    expect(fn.Properties.MemorySize).toBeGreaterThanOrEqual(1024);
+    expect(fn.Properties.MemorySize).toBeLessThanOrEqual(2048);
+    expect(fn.Properties.Layers, 'DuckDB ships in the zip, not in a layer').toBeUndefined();
+    expect(environmentOf(fn)).toMatchObject({
+      CANDLELAKE_LAKE: `s3://${lake.Properties.BucketName as string}/`,
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'candlelake-update',
+      POWERTOOLS_LOG_LEVEL: expect.stringMatching(/^(DEBUG|INFO|WARN|ERROR)$/),
+    });
+    expect(environmentOf(fn).CANDLELAKE_CACHE_DIR, 'only /tmp is writable on Lambda').toMatch(/^\/tmp\//);
+    expect(lake.Properties.BucketName).toMatch(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/);
+  });
+
+  it('schedules the update function with the awsCron of lib/schedule/jobs.json', () => {
+    const [fnId] = updateFunction();
+    const rules = resourcesOfType('AWS::Events::Rule').filter(([, rule]) =>
+      asArray(rule.Properties.Targets as Json[]).some((target) => JSON.stringify(target.Arn) === JSON.stringify({ 'Fn::GetAtt': [fnId, 'Arn'] })),
+    );
+    const [, rule] = only(rules, 'one EventBridge rule targeting the update function');
+    expect(rule.Properties.ScheduleExpression).toBe(jobs.update.awsCron);
+    expect(rule.Properties.State).toBe('ENABLED');
+  });
+
+  it('keeps the lake bucket versioned, encrypted, private, retained, with non-current versions kept at least 7 days', () => {
+    const [, lake] = lakeBucket();
+    const p = lake.Properties as {
+      VersioningConfiguration: { Status: string };
+      BucketEncryption: { ServerSideEncryptionConfiguration: Array<{ ServerSideEncryptionByDefault: { SSEAlgorithm: string } }> };
+      PublicAccessBlockConfiguration: Record<string, boolean>;
+      LifecycleConfiguration: { Rules: Array<{ Status: string; NoncurrentVersionExpiration?: { NoncurrentDays: number } }> };
+    };
+
+    expect(p.VersioningConfiguration.Status).toBe('Enabled');
+    expect(p.BucketEncryption.ServerSideEncryptionConfiguration.map((c) => c.ServerSideEncryptionByDefault.SSEAlgorithm)).toEqual([
+      expect.stringMatching(/^(AES256|aws:kms|aws:kms:dsse)$/),
+    ]);
+    expect(p.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const noncurrentDays = p.LifecycleConfiguration.Rules.filter((r) => r.Status === 'Enabled' && r.NoncurrentVersionExpiration).map(
+      (r) => r.NoncurrentVersionExpiration!.NoncurrentDays,
+    );
+    expect(noncurrentDays).toHaveLength(1);
+    expect(noncurrentDays[0]).toBeGreaterThanOrEqual(7);
+    expect(lake.DeletionPolicy).toBe('Retain');
+  });
+
+  it('denies every request to the lake bucket and its objects that does not use TLS', () => {
+    const [lakeId, lake] = lakeBucket();
+    const [, policy] = only(
+      resourcesOfType('AWS::S3::BucketPolicy').filter(([, p]) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: lakeId })),
+      'one bucket policy on the lake bucket',
+    );
+    const statements = (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement;
+    const denyPlain = statements.filter(
+      (s) => s.Effect === 'Deny' && s.Principal === '*' && String((s.Condition?.Bool as Json | undefined)?.['aws:SecureTransport']) === 'false',
+    );
+    const [statement] = denyPlain;
+    expect(denyPlain).toHaveLength(1);
+    expect(asArray(statement!.Action)).toContain('s3:*');
+    expect(asArray(statement!.Resource).map((r) => lakeTarget(r, lakeId, lake.Properties.BucketName as string)).sort()).toEqual(['bucket', 'objects']);
+  });
+
+  it("gives the update function's role only object access in the lake, listing of the lake, and its own log group", () => {
+    const [, fn] = updateFunction();
+    const [lakeId, lake] = lakeBucket();
+    const roleRef = fn.Properties.Role as { 'Fn::GetAtt': [string, string] };
+    const roleId = roleRef['Fn::GetAtt'][0];
+    const role = template.Resources[roleId]!;
+    const [logGroupId] = only(
+      resourcesOfType('AWS::Logs::LogGroup').filter(([, g]) => g.Properties.LogGroupName === `/aws/lambda/${fn.Properties.FunctionName as string}`),
+      "the function's log group",
+    );
+    const statements = (role.Properties.Policies as Array<{ PolicyDocument: { Statement: PolicyStatement[] } }>).flatMap(
+      (policy) => policy.PolicyDocument.Statement,
+    );
+    const grants = statements.flatMap((s) =>
+      asArray(s.Action).flatMap((action) => asArray(s.Resource).map((resource) => ({ effect: s.Effect, action, resource }))),
+    );
+
+    expect(role.Type).toBe('AWS::IAM::Role');
+    expect(fn.DependsOn).toContain(roleId);
+    expect(template.Resources.IamRoleLambdaExecution, 'no shared framework role').toBeUndefined();
+    expect(role.Properties.ManagedPolicyArns, 'no managed policies (they grant logs on *)').toBeUndefined();
+    expect(grants.filter((g) => g.action.includes('*') || JSON.stringify(g.resource) === '"*"')).toEqual([]);
+    expect(grants.every((g) => g.effect === 'Allow')).toBe(true);
+
+    const lakeName = lake.Properties.BucketName as string;
+    const s3Grants = grants.filter((g) => g.action.startsWith('s3:')).map((g) => `${g.action} ${lakeTarget(g.resource, lakeId, lakeName)}`);
+    expect(s3Grants.sort()).toEqual(['s3:DeleteObject objects', 's3:GetObject objects', 's3:ListBucket bucket', 's3:PutObject objects']);
+
+    const logGrants = grants.filter((g) => g.action.startsWith('logs:'));
+    expect(logGrants.map((g) => g.action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    for (const grant of logGrants) expect(grant.resource).toEqual({ 'Fn::GetAtt': [logGroupId, 'Arn'] });
+    expect(grants.filter((g) => !g.action.startsWith('s3:') && !g.action.startsWith('logs:'))).toEqual([]);
+  });
+
+  it("creates the function's log group with a retention CloudWatch accepts", () => {
+    const [, fn] = updateFunction();
+    const [logGroupId, logGroup] = only(
+      resourcesOfType('AWS::Logs::LogGroup').filter(([, g]) => g.Properties.LogGroupName === `/aws/lambda/${fn.Properties.FunctionName as string}`),
+      "the function's log group",
+    );
+    expect(LOG_RETENTION_DAYS).toContain(logGroup.Properties.RetentionInDays);
+    expect(fn.DependsOn).toContain(logGroupId);
+  });
+});
+
+describe('update.zip', () => {
+  it('holds the bundled handler, with only the DuckDB packages in node_modules', () => {
+    const files = listFiles(unzippedDir);
+    const modules = new Set(files.filter((f) => f.startsWith('node_modules/')).map(packageOf));
+
+    expect(files).toContain('functions/update.mjs');
+    expect(files).toContain('functions/update.mjs.map');
+    expect(files.filter((f) => f.endsWith('.ts')), 'no TypeScript sources or declarations').toEqual([]);
+    expect(files.filter((f) => !f.startsWith('functions/') && !f.startsWith('node_modules/'))).toEqual([]);
+    expect([...modules].sort()).toEqual([...PACKAGED_MODULES].sort());
+  });
+
+  it('carries the linux-x64 DuckDB binding and libduckdb.so where node-bindings looks for them', () => {
+    const nativeDir = path.join(unzippedDir, 'node_modules', '@duckdb', 'node-bindings-linux-x64');
+    expect(statSync(path.join(nativeDir, 'duckdb.node')).size).toBeGreaterThan(100_000);
+    expect(statSync(path.join(nativeDir, 'libduckdb.so')).size).toBeGreaterThan(20 * 2 ** 20);
+    expect(existsSync(path.join(unzippedDir, 'node_modules', '@duckdb', 'node-api', 'lib', 'index.js'))).toBe(true);
+  });
+
+  it('fits Lambda: under 250 MB unzipped', () => {
+    const unzippedBytes = listFiles(unzippedDir).reduce((sum, f) => sum + statSync(path.join(unzippedDir, f)).size, 0);
+    expect(unzippedBytes).toBeLessThan(LAMBDA_UNZIPPED_LIMIT_BYTES);
+    expect(statSync(path.join(outDir, 'update.zip')).size).toBeLessThan(unzippedBytes);
+  });
+
+  it('bundles the libraries the job uses, leaving only DuckDB and the dYdX-only modules as imports', () => {
+    const functionsDir = path.join(unzippedDir, 'functions');
+    const bundleFiles = listFiles(functionsDir);
+    const sources = bundleFiles
+      .filter((f) => f.endsWith('.mjs.map'))
+      .flatMap((f) => (JSON.parse(readFileSync(path.join(functionsDir, f), 'utf8')) as { sources: string[] }).sources);
+    const bundledPackages = new Set(sources.filter((s) => s.includes('node_modules/')).map(packageOf));
+    const builtins = new Set(builtinModules);
+    const staticImports = new Set<string>();
+    const lazyImports = new Set<string>();
+    const danglingRelativeImports = new Set<string>();
+    const importPattern = /^import\s[^;]*?from\s*"([^"]+)"|^import\s*"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)/gm;
+    for (const file of bundleFiles.filter((f) => f.endsWith('.mjs'))) {
+      for (const match of readFileSync(path.join(functionsDir, file), 'utf8').matchAll(importPattern)) {
+        const specifier = (match[1] ?? match[2] ?? match[3])!;
+        if (specifier.startsWith('.')) {
+          const inZip = existsSync(path.resolve(functionsDir, path.dirname(file), specifier));
+          if (!inZip && !UNBUNDLED_RELATIVE_IMPORT.test(specifier)) danglingRelativeImports.add(specifier);
+        } else if (!specifier.startsWith('node:') && !builtins.has(specifier)) {
+          (match[3] === undefined ? staticImports : lazyImports).add(specifier);
+        }
+      }
+    }
+
+    expect(bundleFiles.filter((f) => f.endsWith('.mjs')), 'one bundle, no chunks').toEqual(['update.mjs']);
+    for (const name of BUNDLED_PACKAGES) expect(bundledPackages, `${name} bundled`).toContain(name);
+    expect(sources.some((s) => s.endsWith('lib/update/index.ts'))).toBe(true);
+    expect([...staticImports].sort()).toEqual(STATIC_EXTERNAL_IMPORTS);
+    expect([...lazyImports].filter((s) => !LAZY_EXTERNAL_IMPORTS.has(s))).toEqual([]);
+    expect([...danglingRelativeImports]).toEqual([]);
+  });
+});
+
+describe('the bundled handler, run from the unzipped package alone', () => {
+  /** What Lambda gives the process, minus AWS itself; NODE_PATH unset, so only the zip's node_modules resolve. */
+  function lambdaLikeEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH,
+      LAMBDA_TASK_ROOT: unzippedDir,
+      TZ: ':UTC',
+      NODE_OPTIONS: '--enable-source-maps',
+      CANDLELAKE_CACHE_DIR: scratchDir('candlelake-cache-'),
+      ...extra,
+    };
+  }
+
+  it('imports (DuckDB native binding included) and exports a handler function', async () => {
+    const handlerUrl = pathToFileURL(path.join(unzippedDir, 'functions', 'update.mjs')).href;
+    const script = `const m = await import(${JSON.stringify(handlerUrl)}); console.log(JSON.stringify({ handler: typeof m.handler }));`;
+
+    const result = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: scratchDir('candlelake-cwd-'),
+      env: lambdaLikeEnv({ CANDLELAKE_LAKE: `file://${scratchDir('candlelake-lake-')}` }),
+    });
+
+    expect(result.code, tail(result.stderr)).toBe(0);
+    expect(JSON.parse(tail(result.stdout, 1))).toEqual({ handler: 'function' });
+  });
+
+  describe('invoked by a scheduled event', () => {
+    let standIn: BinanceStandIn;
+    beforeAll(async () => {
+      standIn = await startBinanceStandIn();
+    });
+    afterAll(async () => {
+      await standIn.close();
+    });
+
+    it('writes Parquet into an S3 lake on moto from the Binance stand-in', async () => {
+      const endpoint = useAwsEndpoint();
+      const s3 = s3ClientForTests();
+      const bucket = await createTestBucket({ prefix: 'deploy-lake', client: s3, versioning: true });
+      const handlerUrl = pathToFileURL(path.join(unzippedDir, 'functions', 'update.mjs')).href;
+      const event = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date().toISOString(), detail: {} };
+      const context = { functionName: 'candlelake-dev-update', functionVersion: '$LATEST', memoryLimitInMB: '1536', awsRequestId: randomUUID(), invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:candlelake-dev-update' };
+      const script = [
+        `const m = await import(${JSON.stringify(handlerUrl)});`,
+        `const context = { ...${JSON.stringify(context)}, getRemainingTimeInMillis: () => 900000 };`,
+        `const result = await m.handler(${JSON.stringify(event)}, context);`,
+        `console.log('RESULT ' + JSON.stringify(result));`,
+        'process.exit(0);',
+      ].join('\n');
+
+      const result = await run(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: scratchDir('candlelake-cwd-'),
+        env: lambdaLikeEnv({
+          CANDLELAKE_LAKE: `s3://${bucket}/`,
+          CANDLELAKE_BINANCE_URL: standIn.url,
+          CANDLELAKE_SYMBOLS: 'BTC/USDT',
+          CANDLELAKE_TIMEFRAMES: '1d',
+          CANDLELAKE_RATE_LIMIT_SHARE: '1',
+          AWS_ENDPOINT_URL: endpoint,
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_REGION: 'us-east-1',
+          POWERTOOLS_LOG_LEVEL: 'WARN',
+        }),
+      });
+
+      const resultLine = result.stdout.split('\n').find((line) => line.startsWith('RESULT '));
+      expect(resultLine, `exit ${result.code}\n${tail(result.stderr)}\n${tail(result.stdout)}`).toBeDefined();
+      const outcome = JSON.parse(resultLine!.slice('RESULT '.length)) as { outcome: string; candlesWritten: number; failures: number };
+      expect(outcome).toMatchObject({ outcome: 'succeeded', failures: 0 });
+      expect(outcome.candlesWritten).toBeGreaterThan(300); // a year of daily candles, the first run's lookback
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+      const parquetKeys = (listed.Contents ?? []).map((o) => o.Key!).filter((key) => key.endsWith('.parquet'));
+      expect(parquetKeys.some((key) => key.includes('ohlcv'))).toBe(true);
+    });
+  });
+});
