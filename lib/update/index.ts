@@ -78,8 +78,8 @@ export async function runUpdate(deps: UpdateDeps, input: UpdateInput): Promise<U
     record.endedAt = new Date(clock.nowMs()).toISOString();
     record.summary = summary ?? summarize(details, outcome);
     await writeRunRecord(store, record);
-    const log = outcome === 'succeeded' ? logger.info : outcome === 'skipped' ? logger.info : logger.warn;
-    log.call(logger, record.summary, { runId, outcome });
+    if (outcome === 'succeeded') logger.info(record.summary, { runId, outcome });
+    else logger.warn(record.summary, { runId, outcome });
     return record;
   };
   const critical = (finding: Omit<Finding, 'severity'>) => {
