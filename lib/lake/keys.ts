@@ -1,0 +1,108 @@
+/**
+ * The lake's object-key layout. Every key candlelake reads or writes is built here, so the
+ * layout documented in README.md has exactly one implementation.
+ *
+ * ```
+ * exchange=binance/dataset=ohlcv/timeframe=1h/symbol=BTC-USDT/year=2024/part-20240101T0000Z-20241231T2300Z.parquet
+ * exchange=binance/dataset=markets/date=2024-06-01/markets.parquet
+ * runs/job=update/date=2024-06-01/update-20240601T003000Z-ab12cd.json
+ * runs/job=update/latest.json
+ * leases/update.json
+ * ```
+ */
+import type { Timeframe } from '../config/universe.ts';
+
+/** One stored candle series. */
+export interface SeriesId {
+  exchange: string;
+  /** Unified symbol, `BASE/QUOTE`. */
+  symbol: string;
+  timeframe: Timeframe;
+}
+
+/** Parsed from an OHLCV part key: which year partition, first and last candle in the file. */
+export interface PartRange {
+  key: string;
+  year: number;
+  firstOpenTimeMs: number;
+  lastOpenTimeMs: number;
+}
+
+/**
+ * Path form of a unified symbol: `/` cannot appear in a key segment, `-` never appears in a
+ * Binance asset code, so the mapping is reversible.
+ * @example symbolPathSegment('BTC/USDT') // 'BTC-USDT'
+ */
+export function symbolPathSegment(symbol: string): string {
+  return symbol.replace('/', '-');
+}
+
+export function symbolFromPathSegment(segment: string): string {
+  return segment.replace('-', '/');
+}
+
+/** Compact UTC stamp used in file names: `20240101T0000Z`. */
+export function fileStamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\d\d\.\d{3}Z$/, 'Z');
+}
+
+function parseFileStamp(stamp: string): number {
+  const m = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)Z$/.exec(stamp);
+  if (!m) return Number.NaN;
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
+}
+
+/** `YYYY-MM-DD` of a UTC instant. */
+export function utcDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function datasetPrefix(exchange: string, dataset: string): string {
+  return `exchange=${exchange}/dataset=${dataset}/`;
+}
+
+/** Folder of one series, every year included. */
+export function ohlcvSeriesPrefix(series: SeriesId): string {
+  return `${datasetPrefix(series.exchange, 'ohlcv')}timeframe=${series.timeframe}/symbol=${symbolPathSegment(series.symbol)}/`;
+}
+
+/** Key of an OHLCV part holding candles from `firstMs` to `lastMs` (open times, inclusive) of one UTC year. */
+export function ohlcvPartKey(series: SeriesId, firstMs: number, lastMs: number): string {
+  const year = new Date(firstMs).getUTCFullYear();
+  return `${ohlcvSeriesPrefix(series)}year=${year}/part-${fileStamp(firstMs)}-${fileStamp(lastMs)}.parquet`;
+}
+
+/** Reads the range back from a part key; `undefined` for keys that are not OHLCV parts. */
+export function parseOhlcvPartKey(key: string): PartRange | undefined {
+  const m = /year=(\d{4})\/part-(\d{8}T\d{4}Z)-(\d{8}T\d{4}Z)\.parquet$/.exec(key);
+  if (!m) return undefined;
+  const first = parseFileStamp(m[2]!);
+  const last = parseFileStamp(m[3]!);
+  if (!Number.isFinite(first) || !Number.isFinite(last)) return undefined;
+  return { key, year: Number(m[1]), firstOpenTimeMs: first, lastOpenTimeMs: last };
+}
+
+/** Lists every series a key listing shows, from OHLCV part keys. */
+export function parseOhlcvSeriesKey(key: string): SeriesId | undefined {
+  const m = /^exchange=([^/]+)\/dataset=ohlcv\/timeframe=([^/]+)\/symbol=([^/]+)\//.exec(key);
+  if (!m) return undefined;
+  return { exchange: m[1]!, timeframe: m[2] as Timeframe, symbol: symbolFromPathSegment(m[3]!) };
+}
+
+/** One market-metadata snapshot per exchange and UTC day; a rerun the same day replaces it. */
+export function marketsKey(exchange: string, dayMs: number): string {
+  return `${datasetPrefix(exchange, 'markets')}date=${utcDate(dayMs)}/markets.parquet`;
+}
+
+export function runRecordKey(job: string, startedAtMs: number, runId: string): string {
+  return `runs/job=${job}/date=${utcDate(startedAtMs)}/${runId}.json`;
+}
+
+/** The newest finished-or-running record of a job, for the health probe and the digest. */
+export function latestRunKey(job: string): string {
+  return `runs/job=${job}/latest.json`;
+}
+
+export function leaseKey(name: string): string {
+  return `leases/${name}.json`;
+}

@@ -1,0 +1,56 @@
+/**
+ * A local copy of the lake's Parquet objects for DuckDB, which reads local files here (its
+ * httpfs extension cannot be installed offline). Only changed objects are downloaded; objects
+ * gone from the lake are removed from the copy.
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { FileObjectStore } from '../object-store/file.ts';
+import type { ObjectStore } from '../object-store/types.ts';
+
+export interface MirrorResult {
+  /** Folder laid out like the lake, ready for DuckDB globs. */
+  rootDir: string;
+  downloaded: number;
+  removed: number;
+  bytesDownloaded: number;
+}
+
+/** A folder name for a store URL that stays stable across runs. */
+function cacheFolderName(url: string): string {
+  return url.replace(/^[a-z0-9]+:\/\//, '').replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+/**
+ * Brings the local copy of `prefixes` up to date. A `file://` lake needs no copy: its own folder is returned.
+ * @example const { rootDir } = await mirrorLake(store, '.cache/lake', ['exchange=']);
+ */
+export async function mirrorLake(store: ObjectStore, cacheDir: string, prefixes: readonly string[]): Promise<MirrorResult> {
+  if (store instanceof FileObjectStore) return { rootDir: store.rootDir, downloaded: 0, removed: 0, bytesDownloaded: 0 };
+  const rootDir = resolve(cacheDir, cacheFolderName(store.url));
+  const indexPath = join(rootDir, '.mirror-index.json');
+  const index = await readFile(indexPath, 'utf8')
+    .then((text) => JSON.parse(text) as Record<string, string>)
+    .catch(() => ({}) as Record<string, string>);
+  const listed = (await Promise.all(prefixes.map((p) => store.list(p)))).flat();
+  const next: Record<string, string> = {};
+  const result: MirrorResult = { rootDir, downloaded: 0, removed: 0, bytesDownloaded: 0 };
+  for (const object of listed) {
+    next[object.key] = object.etag;
+    if (index[object.key] === object.etag) continue;
+    const path = join(rootDir, object.key);
+    await mkdir(dirname(path), { recursive: true });
+    if (await store.download(object.key, path)) {
+      result.downloaded += 1;
+      result.bytesDownloaded += object.sizeBytes;
+    }
+  }
+  for (const key of Object.keys(index)) {
+    if (key in next) continue;
+    await rm(join(rootDir, key), { force: true });
+    result.removed += 1;
+  }
+  await mkdir(rootDir, { recursive: true });
+  await writeFile(indexPath, JSON.stringify(next));
+  return result;
+}

@@ -1,0 +1,82 @@
+/**
+ * SQL over the lake: DuckDB views on a local copy (or the folder itself for a `file://` lake).
+ *
+ * Views:
+ * - `ohlcv(exchange, symbol, timeframe, open_time, open, high, low, close, volume)` — prices and
+ *   volume as DOUBLE; `symbol` unified (`BTC/USDT`).
+ * - `markets(exchange, date, symbol, exchange_symbol, base, quote, status, active, tick_size, lot_step,
+ *   min_qty, min_notional, fetched_at)` — the newest daily snapshot per exchange.
+ */
+import type { DuckDBConnection, Json } from '@duckdb/node-api';
+import type { ObjectStore } from '../object-store/types.ts';
+import { sharedDuckDb, sqlString } from './duckdb.ts';
+import { mirrorLake, type MirrorResult } from './local-mirror.ts';
+
+export type QueryRow = Record<string, Json>;
+
+async function hasFiles(connection: DuckDBConnection, pattern: string): Promise<boolean> {
+  const reader = await connection.runAndReadAll(`SELECT count(*) FROM glob(${sqlString(pattern)})`);
+  return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
+}
+
+const EMPTY_OHLCV =
+  'SELECT NULL::VARCHAR AS exchange, NULL::VARCHAR AS symbol, NULL::VARCHAR AS timeframe, NULL::TIMESTAMP AS open_time, ' +
+  'NULL::DOUBLE AS open, NULL::DOUBLE AS high, NULL::DOUBLE AS low, NULL::DOUBLE AS close, NULL::DOUBLE AS volume WHERE false';
+
+const EMPTY_MARKETS =
+  'SELECT NULL::VARCHAR AS exchange, NULL::DATE AS date, NULL::VARCHAR AS symbol, NULL::VARCHAR AS exchange_symbol, ' +
+  'NULL::VARCHAR AS base, NULL::VARCHAR AS quote, NULL::VARCHAR AS status, NULL::BOOLEAN AS active, NULL::DOUBLE AS tick_size, ' +
+  'NULL::DOUBLE AS lot_step, NULL::DOUBLE AS min_qty, NULL::DOUBLE AS min_notional, NULL::TIMESTAMP AS fetched_at WHERE false';
+
+/** Creates the lake views on `connection` over the folder `rootDir`. */
+export async function createLakeViews(connection: DuckDBConnection, rootDir: string): Promise<void> {
+  const ohlcvGlob = `${rootDir}/exchange=*/dataset=ohlcv/timeframe=*/symbol=*/year=*/*.parquet`;
+  const ohlcv = (await hasFiles(connection, ohlcvGlob))
+    ? // union_by_name: each part carries its own exact DECIMAL scale, and DuckDB would otherwise
+      // cast every file to the first file's type.
+      `SELECT exchange, replace(symbol, '-', '/') AS symbol, timeframe, open_time, open::DOUBLE AS open, ` +
+      `high::DOUBLE AS high, low::DOUBLE AS low, close::DOUBLE AS close, volume::DOUBLE AS volume ` +
+      `FROM read_parquet(${sqlString(ohlcvGlob)}, hive_partitioning = true, union_by_name = true, ` +
+      `hive_types = {'exchange': VARCHAR, 'timeframe': VARCHAR, 'symbol': VARCHAR, 'year': INTEGER})`
+    : EMPTY_OHLCV;
+  await connection.run(`CREATE OR REPLACE TEMP VIEW ohlcv AS ${ohlcv}`);
+
+  const marketsGlob = `${rootDir}/exchange=*/dataset=markets/date=*/*.parquet`;
+  const markets = (await hasFiles(connection, marketsGlob))
+    ? `SELECT exchange, date, symbol, exchange_symbol, base, quote, status, active, tick_size, lot_step, min_qty, ` +
+      `min_notional, fetched_at FROM read_parquet(${sqlString(marketsGlob)}, hive_partitioning = true, union_by_name = true, ` +
+      `hive_types = {'exchange': VARCHAR, 'date': DATE}) QUALIFY date = max(date) OVER (PARTITION BY exchange)`
+    : EMPTY_MARKETS;
+  await connection.run(`CREATE OR REPLACE TEMP VIEW markets AS ${markets}`);
+}
+
+/** A query session over the lake. Close it when done. */
+export interface LakeQuery {
+  readonly mirror: MirrorResult;
+  /** Runs SQL and returns rows as JSON-safe objects (timestamps as ISO-like strings). */
+  rows(sql: string): Promise<QueryRow[]>;
+  readonly connection: DuckDBConnection;
+  close(): void;
+}
+
+/**
+ * Opens DuckDB over the lake.
+ * @example
+ * const lake = await openLakeQuery(store, '.cache/lake');
+ * const rows = await lake.rows("SELECT count(*) AS n FROM ohlcv WHERE symbol = 'BTC/USDT'");
+ * lake.close();
+ */
+export async function openLakeQuery(store: ObjectStore, cacheDir: string): Promise<LakeQuery> {
+  const mirror = await mirrorLake(store, cacheDir, ['exchange=']);
+  const connection = await (await sharedDuckDb()).connect();
+  await createLakeViews(connection, mirror.rootDir);
+  return {
+    mirror,
+    connection,
+    async rows(sql) {
+      const reader = await connection.runAndReadAll(sql);
+      return reader.getRowObjectsJson() as QueryRow[];
+    },
+    close: () => connection.closeSync(),
+  };
+}
