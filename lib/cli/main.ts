@@ -3,6 +3,7 @@
  * function the Lambda handler and the daemon call.
  */
 import { Command, Option } from 'commander';
+import { registerBacktest } from './commands/backtest.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerUpdate } from './commands/update.ts';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerUpdate(program);
   registerQuery(program);
   registerLake(program);
+  registerBacktest(program);
   return program;
 }
 

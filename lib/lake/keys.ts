@@ -106,3 +106,14 @@ export function latestRunKey(job: string): string {
 export function leaseKey(name: string): string {
   return `leases/${name}.json`;
 }
+
+/** Datasets a backtest run writes, one object per run and dataset. */
+export type BacktestDataset = 'backtest_runs' | 'backtest_trades' | 'backtest_equity';
+
+/**
+ * @example backtestDatasetKey('backtest_runs', Date.parse('2024-06-10T23:30:00Z'), 'backtest-x')
+ * // 'dataset=backtest_runs/run_date=2024-06-10/backtest-x.parquet'
+ */
+export function backtestDatasetKey(dataset: BacktestDataset, runStartedAtMs: number, runId: string): string {
+  return `dataset=${dataset}/run_date=${utcDate(runStartedAtMs)}/${runId}.parquet`;
+}

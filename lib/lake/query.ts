@@ -6,6 +6,7 @@
  *   volume as DOUBLE; `symbol` unified (`BTC/USDT`).
  * - `markets(exchange, date, symbol, exchange_symbol, base, quote, status, active, tick_size, lot_step,
  *   min_qty, min_notional, fetched_at)` — the newest daily snapshot per exchange.
+ * - `backtest_runs`, `backtest_trades`, `backtest_equity` — results of backtest runs (lib/backtest/store-results.ts).
  */
 import type { DuckDBConnection, Json } from '@duckdb/node-api';
 import type { ObjectStore } from '../object-store/types.ts';
@@ -48,6 +49,15 @@ export async function createLakeViews(connection: DuckDBConnection, rootDir: str
       `hive_types = {'exchange': VARCHAR, 'date': DATE}) QUALIFY date = max(date) OVER (PARTITION BY exchange)`
     : EMPTY_MARKETS;
   await connection.run(`CREATE OR REPLACE TEMP VIEW markets AS ${markets}`);
+
+  for (const dataset of ['backtest_runs', 'backtest_trades', 'backtest_equity']) {
+    const glob = `${rootDir}/dataset=${dataset}/run_date=*/*.parquet`;
+    const body = (await hasFiles(connection, glob))
+      ? `SELECT * FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, union_by_name = true, hive_types = {'run_date': DATE})`
+      : 'SELECT NULL::VARCHAR AS run_id, NULL::DATE AS run_date, NULL::VARCHAR AS symbol, NULL::VARCHAR AS timeframe, ' +
+        'NULL::VARCHAR AS strategy, NULL::VARCHAR AS params WHERE false';
+    await connection.run(`CREATE OR REPLACE TEMP VIEW ${dataset} AS ${body}`);
+  }
 }
 
 /** A query session over the lake. Close it when done. */
@@ -67,7 +77,7 @@ export interface LakeQuery {
  * lake.close();
  */
 export async function openLakeQuery(store: ObjectStore, cacheDir: string): Promise<LakeQuery> {
-  const mirror = await mirrorLake(store, cacheDir, ['exchange=']);
+  const mirror = await mirrorLake(store, cacheDir, ['exchange=', 'dataset=']);
   const connection = await (await sharedDuckDb()).connect();
   await createLakeViews(connection, mirror.rootDir);
   return {
