@@ -23,6 +23,9 @@ export function roundDownToLot(quantity: number, lotStep: number): number {
  *   so the entry fee is paid from the same equity (with no fee this is exactly equity / price).
  * - A reversal closes and opens at the same fill; a position still open after the last bar is
  *   closed at the last close (`closedAtEnd`).
+ * - Orders come from changes of the target. An entry that cannot be filled (no cash, or a size
+ *   that rounds to zero lots) is dropped, as backtesting.py cancels an order it cannot afford: the
+ *   engine never enters late at a price the signal did not see.
  *
  * @param equityBuffer reused across calls in grids to avoid allocating per run
  * @example const sim = simulate(bars, targets, { cash: 10_000, feeRate: 0.001, slippageBps: 0, lotStep: 0, fillAt: 'next-open' });
@@ -40,6 +43,7 @@ export function simulate(bars: Bars, targets: Targets, options: EngineOptions, e
 
   let cash = options.cash;
   let position = 0; // -1, 0, 1
+  let lastTarget = 0; // orders come from changes of target, not from a gap between target and position
   let quantity = 0; // units held, positive
   let entryPrice = 0;
   let entryFee = 0;
@@ -97,9 +101,10 @@ export function simulate(bars: Bars, targets: Targets, options: EngineOptions, e
       want = targets[t]!;
       price = close[t]!;
     }
-    if (want !== position) {
-      if (position !== 0) closePosition(t, price, false);
-      if (want !== 0) openPosition(t, want, price);
+    if (want !== lastTarget) {
+      lastTarget = want;
+      if (position !== 0 && want !== position) closePosition(t, price, false);
+      if (want !== 0 && position === 0) openPosition(t, want, price);
     }
     equity[t] = position === 0 ? cash : cash + position * quantity * close[t]!;
     if (position !== 0) exposureBars += 1;
