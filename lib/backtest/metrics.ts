@@ -10,7 +10,7 @@
  * - Undefined values are `null`, never NaN or Infinity: the output is JSON-safe.
  *
  * It runs once per parameter set in large grids, so it makes one pass over the bars and one over
- * the trades, with running sums (Welford for variances) and no per-bar arrays.
+ * the trades, with running sums (shifted sums for the return variance, Welford for trades) and no per-bar arrays.
  */
 import type { Stats, StatsInput } from './types.ts';
 
@@ -36,107 +36,18 @@ export function computeStats(input: StatsInput): Stats {
   const lastTimeMs = time[n - 1]!;
   const finalEquity = equity[n - 1]!;
 
-  // ---- One pass over the bars: peak, per-bar return moments, drawdown episodes. ----
-  let peakEquity = -Infinity;
-  let prevEquity = cash; // r_0 is measured against the starting cash
-  let returnsDefined = true; // false once a return would divide by equity <= 0 (a ruined account)
-  let returnCount = 0; // n while returnsDefined
-  let returnMean = 0; // Welford running mean of r
-  let returnM2 = 0; // Welford running sum of squared deviations of r
-  let downsideSumSq = 0; // sum of min(r, 0)^2
-  let ddPeak = cash; // the running peak starts at the starting cash, so losing it from bar 0 counts
-  let ddPeakTimeMs = firstTimeMs; // starting cash is dated at the first bar
-  let inDrawdown = false;
-  let episodeDepth = 0; // deepest fraction below ddPeak in the current episode
-  let maxDrawdown = 0;
-  let maxDrawdownDurationMs = 0;
-  let episodeDepthSum = 0;
-  let episodeCount = 0;
-
-  for (let t = 0; t < n; t++) {
-    const e = equity[t]!;
-    if (!Number.isFinite(e)) throw new RangeError(`computeStats: equity[${t}] is ${e}`);
-    if (e > peakEquity) peakEquity = e;
-
-    if (prevEquity > 0) {
-      const r = e / prevEquity - 1;
-      returnCount++;
-      const delta = r - returnMean;
-      returnMean += delta / returnCount;
-      returnM2 += delta * (r - returnMean);
-      if (r < 0) downsideSumSq += r * r;
-    } else {
-      returnsDefined = false;
-    }
-    prevEquity = e;
-
-    if (e >= ddPeak) {
-      // At or above the peak: an open episode ends here (regaining the peak exactly counts).
-      if (inDrawdown) {
-        const durationMs = time[t]! - ddPeakTimeMs;
-        if (durationMs > maxDrawdownDurationMs) maxDrawdownDurationMs = durationMs;
-        if (episodeDepth > maxDrawdown) maxDrawdown = episodeDepth;
-        episodeDepthSum += episodeDepth;
-        episodeCount++;
-        inDrawdown = false;
-        episodeDepth = 0;
-      }
-      ddPeak = e;
-      ddPeakTimeMs = time[t]!;
-    } else {
-      inDrawdown = true;
-      const depth = 1 - e / ddPeak; // ddPeak >= cash > 0
-      if (depth > episodeDepth) episodeDepth = depth;
-    }
-  }
-  if (inDrawdown) {
-    // An unrecovered final episode runs to the last bar and counts like any other.
-    const durationMs = lastTimeMs - ddPeakTimeMs;
-    if (durationMs > maxDrawdownDurationMs) maxDrawdownDurationMs = durationMs;
-    if (episodeDepth > maxDrawdown) maxDrawdown = episodeDepth;
-    episodeDepthSum += episodeDepth;
-    episodeCount++;
-  }
-
-  // ---- One pass over the trades. ----
-  const tradeCount = trades.length;
-  let wins = 0;
-  let grossProfit = 0;
-  let grossLoss = 0; // sum of |pnl| over losing trades
-  let pnlMean = 0; // Welford, as above
-  let pnlM2 = 0;
-  let returnPctSum = 0;
-  let bestTradePct = -Infinity;
-  let worstTradePct = Infinity;
-  let durationMsSum = 0;
-  let maxDurationMs = 0;
-  for (let i = 0; i < tradeCount; i++) {
-    const trade = trades[i]!;
-    const { pnl, returnPct } = trade;
-    const durationMs = trade.exitTimeMs - trade.entryTimeMs;
-    if (!Number.isFinite(pnl) || !Number.isFinite(returnPct) || !Number.isFinite(durationMs)) {
-      throw new RangeError(`computeStats: trade ${i} has a non-finite pnl, returnPct or time`);
-    }
-    if (pnl > 0) {
-      wins++;
-      grossProfit += pnl;
-    } else if (pnl < 0) {
-      grossLoss -= pnl;
-    }
-    const delta = pnl - pnlMean;
-    pnlMean += delta / (i + 1);
-    pnlM2 += delta * (pnl - pnlMean);
-    returnPctSum += returnPct;
-    if (returnPct > bestTradePct) bestTradePct = returnPct;
-    if (returnPct < worstTradePct) worstTradePct = returnPct;
-    durationMsSum += durationMs;
-    if (durationMs > maxDurationMs) maxDurationMs = durationMs;
-  }
+  const { peakEquity, returnsDefined, returnCount, shift, shiftedSum, shiftedSumSq, downsideSumSq, maxDrawdown,
+    maxDrawdownDurationMs, episodeDepthSum, episodeCount } = equityPass(time, equity, cash);
+  const { tradeCount, wins, grossProfit, grossLoss, pnlMean, pnlM2, returnPctSum, bestTradePct, worstTradePct,
+    durationMsSum, maxDurationMs } = tradePass(trades);
 
   // ---- Derived quantities, each guarded. ----
   const growth = finalEquity / cash; // cash > 0 (asserted)
   const durationDays = (lastTimeMs - firstTimeMs) / DAY_MS;
-  const returnStd = returnsDefined && returnCount >= 2 ? Math.sqrt(returnM2 / (returnCount - 1)) : null; // sample std, ddof 1
+  const returnMean = returnCount > 0 ? shift + shiftedSum / returnCount : 0;
+  // Sample variance, ddof 1, from the shifted sums (clamped: rounding can leave a tiny negative).
+  const returnVariance = returnCount >= 2 ? Math.max(0, (shiftedSumSq - (shiftedSum * shiftedSum) / returnCount) / (returnCount - 1)) : 0;
+  const returnStd = returnsDefined && returnCount >= 2 ? Math.sqrt(returnVariance) : null; // sample std, ddof 1
   const downsideDev = returnsDefined && returnCount >= 2 ? Math.sqrt(downsideSumSq / returnCount) : null; // target 0, over all n returns
   const sqrtPeriods = Math.sqrt(periodsPerYear);
   const maxDrawdownPct = maxDrawdown * 100;
@@ -201,6 +112,139 @@ export function computeStats(input: StatsInput): Stats {
     // √n × mean(pnl) / std(pnl, ddof 1), Van Tharp's System Quality Number (= backtesting.py SQN).
     sqn: pnlStd === null || pnlStd === 0 ? null : finiteOrNull((Math.sqrt(tradeCount) * pnlMean) / pnlStd),
   };
+}
+
+/**
+ * The pass over the bars: peak, return moments, drawdown episodes. Its own function so V8
+ * optimises this hot loop on its own: code that rarely runs elsewhere cannot deoptimise it.
+ */
+function equityPass(time: Float64Array, equity: Float64Array, cash: number) {
+  const n = equity.length;
+  let peakEquity = -Infinity;
+  let prevEquity = cash; // r_0 is measured against the starting cash
+  let returnsDefined = true; // false once a return would divide by equity <= 0 (a ruined account)
+  let returnCount = 0; // n while returnsDefined
+  // Shifted sums instead of Welford: no division per bar (grids call this millions of times), and
+  // exact zero variance for constant returns. Shift = the first return, so sums stay small.
+  let shift = Number.NaN;
+  let shiftedSum = 0; // sum of (r - shift)
+  let shiftedSumSq = 0; // sum of (r - shift)^2
+  let downsideSumSq = 0; // sum of min(r, 0)^2
+  let ddPeak = cash; // the running peak starts at the starting cash, so losing it from bar 0 counts
+  let ddPeakTimeMs = time[0]!; // starting cash is dated at the first bar
+  let inDrawdown = false;
+  let episodeMin = Infinity; // lowest equity of the current episode; depth = 1 - min / peak at its end
+  let maxDrawdown = 0;
+  let maxDrawdownDurationMs = 0;
+  let episodeDepthSum = 0;
+  let episodeCount = 0;
+
+  let zeroReturns = 0; // bars where equity did not move (flat): folded into the sums after the loop
+  for (let t = 0; t < n; t++) {
+    const e = equity[t]!;
+    if (e === prevEquity && e > 0) {
+      // Flat bar, the common case while out of the market: r = 0, no new peak, no new trough.
+      // At the peak, the peak's date moves on (drawdown durations count from the last bar at the peak).
+      zeroReturns++;
+      if (e > peakEquity) peakEquity = e; // only possible on bar 0, when equity still equals the cash
+      if (!inDrawdown) ddPeakTimeMs = time[t]!;
+      continue;
+    }
+    if (!Number.isFinite(e)) throw new RangeError(`computeStats: equity[${t}] is ${e}`);
+    if (e > peakEquity) peakEquity = e;
+
+    if (prevEquity > 0) {
+      const r = e / prevEquity - 1;
+      if (returnCount === 0) shift = r;
+      returnCount++;
+      const d = r - shift;
+      shiftedSum += d;
+      shiftedSumSq += d * d;
+      if (r < 0) downsideSumSq += r * r;
+    } else {
+      returnsDefined = false;
+    }
+    prevEquity = e;
+
+    if (e >= ddPeak) {
+      // At or above the peak: an open episode ends here (regaining the peak exactly counts).
+      if (inDrawdown) {
+        const durationMs = time[t]! - ddPeakTimeMs;
+        if (durationMs > maxDrawdownDurationMs) maxDrawdownDurationMs = durationMs;
+        const episodeDepth = 1 - episodeMin / ddPeak; // ddPeak >= cash > 0
+        if (episodeDepth > maxDrawdown) maxDrawdown = episodeDepth;
+        episodeDepthSum += episodeDepth;
+        episodeCount++;
+        inDrawdown = false;
+        episodeMin = Infinity;
+      }
+      ddPeak = e;
+      ddPeakTimeMs = time[t]!;
+    } else {
+      inDrawdown = true;
+      if (e < episodeMin) episodeMin = e;
+    }
+  }
+  if (inDrawdown) {
+    // An unrecovered final episode runs to the last bar and counts like any other.
+    const durationMs = time[n - 1]! - ddPeakTimeMs;
+    if (durationMs > maxDrawdownDurationMs) maxDrawdownDurationMs = durationMs;
+    const episodeDepth = 1 - episodeMin / ddPeak;
+    if (episodeDepth > maxDrawdown) maxDrawdown = episodeDepth;
+    episodeDepthSum += episodeDepth;
+    episodeCount++;
+  }
+
+  // Fold the flat bars back in: each is r = 0, i.e. d = -shift.
+  if (zeroReturns > 0) {
+    if (returnCount === 0) shift = 0;
+    shiftedSum -= zeroReturns * shift;
+    shiftedSumSq += zeroReturns * shift * shift;
+    returnCount += zeroReturns;
+  }
+  return {
+    peakEquity, returnsDefined, returnCount, shift, shiftedSum, shiftedSumSq, downsideSumSq, maxDrawdown,
+    maxDrawdownDurationMs, episodeDepthSum, episodeCount,
+  };
+}
+
+/** The pass over the trades: win/loss sums, pnl moments, best/worst, durations. */
+function tradePass(trades: StatsInput['trades']) {
+  const tradeCount = trades.length;
+  let wins = 0;
+  let grossProfit = 0;
+  let grossLoss = 0; // sum of |pnl| over losing trades
+  let pnlMean = 0; // Welford, as above
+  let pnlM2 = 0;
+  let returnPctSum = 0;
+  let bestTradePct = -Infinity;
+  let worstTradePct = Infinity;
+  let durationMsSum = 0;
+  let maxDurationMs = 0;
+  for (let i = 0; i < tradeCount; i++) {
+    const trade = trades[i]!;
+    const { pnl, returnPct } = trade;
+    const durationMs = trade.exitTimeMs - trade.entryTimeMs;
+    if (!Number.isFinite(pnl) || !Number.isFinite(returnPct) || !Number.isFinite(durationMs)) {
+      throw new RangeError(`computeStats: trade ${i} has a non-finite pnl, returnPct or time`);
+    }
+    if (pnl > 0) {
+      wins++;
+      grossProfit += pnl;
+    } else if (pnl < 0) {
+      grossLoss -= pnl;
+    }
+    const delta = pnl - pnlMean;
+    pnlMean += delta / (i + 1);
+    pnlM2 += delta * (pnl - pnlMean);
+    returnPctSum += returnPct;
+    if (returnPct > bestTradePct) bestTradePct = returnPct;
+    if (returnPct < worstTradePct) worstTradePct = returnPct;
+    durationMsSum += durationMs;
+    if (durationMs > maxDurationMs) maxDurationMs = durationMs;
+  }
+
+  return { tradeCount, wins, grossProfit, grossLoss, pnlMean, pnlM2, returnPctSum, bestTradePct, worstTradePct, durationMsSum, maxDurationMs };
 }
 
 /** `x` when it is a finite number, else `null` — the last guard that keeps the output JSON-safe. */

@@ -35,83 +35,90 @@ export function simulate(bars: Bars, targets: Targets, options: EngineOptions, e
   const n = close.length;
   if (targets.length !== n) throw new RangeError(`targets has ${targets.length} entries for ${n} bars`);
   const equity = equityBuffer && equityBuffer.length >= n ? equityBuffer.subarray(0, n) : new Float64Array(n);
-  const fee = options.feeRate;
-  const slip = options.slippageBps / 10_000;
-  const lot = options.lotStep;
+  const book: Book = {
+    cash: options.cash, position: 0, quantity: 0, entryPrice: 0, entryFee: 0, entryIndex: 0,
+    fee: options.feeRate, slip: options.slippageBps / 10_000, lot: options.lotStep, time, trades: [],
+  };
   const nextOpen = options.fillAt === 'next-open';
-  const trades: Trade[] = [];
 
-  let cash = options.cash;
-  let position = 0; // -1, 0, 1
+  // The hot loop keeps cash and the signed position in locals; orders (rare) go through the book.
+  let cash = book.cash;
+  let units = 0; // signed quantity: + long, - short, 0 flat
   let lastTarget = 0; // orders come from changes of target, not from a gap between target and position
-  let quantity = 0; // units held, positive
-  let entryPrice = 0;
-  let entryFee = 0;
-  let entryIndex = 0;
   let exposureBars = 0;
-
-  const closePosition = (t: number, price: number, atEnd: boolean) => {
-    // Selling a long fills below the price, buying back a short above it.
-    const fill = position === 1 ? price * (1 - slip) : price * (1 + slip);
-    const notional = quantity * fill;
-    const exitFee = notional * fee;
-    cash += position === 1 ? notional - exitFee : -notional - exitFee;
-    const pnl = position * (fill - entryPrice) * quantity - entryFee - exitFee;
-    trades.push({
-      direction: position as 1 | -1,
-      entryIndex,
-      exitIndex: t,
-      entryTimeMs: time[entryIndex]!,
-      exitTimeMs: time[t]!,
-      entryPrice,
-      exitPrice: fill,
-      quantity,
-      fees: entryFee + exitFee,
-      pnl,
-      returnPct: (pnl / (entryPrice * quantity)) * 100,
-      closedAtEnd: atEnd,
-    });
-    position = 0;
-    quantity = 0;
-  };
-
-  const openPosition = (t: number, direction: number, price: number) => {
-    if (cash <= 0) return;
-    const fill = direction === 1 ? price * (1 + slip) : price * (1 - slip);
-    const units = roundDownToLot(cash / (fill * (1 + fee)), lot);
-    if (!(units > 0)) return;
-    const notional = units * fill;
-    entryFee = notional * fee;
-    cash += direction === 1 ? -notional - entryFee : notional - entryFee;
-    position = direction;
-    quantity = units;
-    entryPrice = fill;
-    entryIndex = t;
-  };
-
   for (let t = 0; t < n; t += 1) {
-    let want = position;
-    let price = 0;
-    if (nextOpen) {
-      if (t > 0) {
-        want = targets[t - 1]!;
-        price = open[t]!;
-      }
-    } else {
-      want = targets[t]!;
-      price = close[t]!;
-    }
+    const want = nextOpen ? (t > 0 ? targets[t - 1]! : 0) : targets[t]!;
     if (want !== lastTarget) {
       lastTarget = want;
-      if (position !== 0 && want !== position) closePosition(t, price, false);
-      if (want !== 0 && position === 0) openPosition(t, want, price);
+      const price = nextOpen ? open[t]! : close[t]!;
+      book.cash = cash;
+      if (book.position !== 0 && want !== book.position) closePosition(book, t, price, false);
+      if (want !== 0 && book.position === 0) openPosition(book, t, want, price);
+      cash = book.cash;
+      units = book.position * book.quantity;
     }
-    equity[t] = position === 0 ? cash : cash + position * quantity * close[t]!;
-    if (position !== 0) exposureBars += 1;
+    // Flat: units is 0 and this is exactly `cash`.
+    equity[t] = cash + units * close[t]!;
+    if (units !== 0) exposureBars += 1;
   }
-  if (position !== 0 && n > 0) {
-    closePosition(n - 1, close[n - 1]!, true);
-    equity[n - 1] = cash;
+  if (book.position !== 0 && n > 0) {
+    book.cash = cash;
+    closePosition(book, n - 1, close[n - 1]!, true);
+    equity[n - 1] = book.cash;
   }
-  return { equity, trades, exposureBars };
+  return { equity, trades: book.trades, exposureBars };
+}
+
+/** The account between orders: what a fill reads and changes. */
+interface Book {
+  cash: number;
+  position: number; // -1, 0, 1
+  quantity: number; // units held, positive
+  entryPrice: number;
+  entryFee: number;
+  entryIndex: number;
+  readonly fee: number;
+  readonly slip: number;
+  readonly lot: number;
+  readonly time: Float64Array;
+  readonly trades: Trade[];
+}
+
+function closePosition(b: Book, t: number, price: number, atEnd: boolean): void {
+  // Selling a long fills below the price, buying back a short above it.
+  const fill = b.position === 1 ? price * (1 - b.slip) : price * (1 + b.slip);
+  const notional = b.quantity * fill;
+  const exitFee = notional * b.fee;
+  b.cash += b.position === 1 ? notional - exitFee : -notional - exitFee;
+  const pnl = b.position * (fill - b.entryPrice) * b.quantity - b.entryFee - exitFee;
+  b.trades.push({
+    direction: b.position as 1 | -1,
+    entryIndex: b.entryIndex,
+    exitIndex: t,
+    entryTimeMs: b.time[b.entryIndex]!,
+    exitTimeMs: b.time[t]!,
+    entryPrice: b.entryPrice,
+    exitPrice: fill,
+    quantity: b.quantity,
+    fees: b.entryFee + exitFee,
+    pnl,
+    returnPct: (pnl / (b.entryPrice * b.quantity)) * 100,
+    closedAtEnd: atEnd,
+  });
+  b.position = 0;
+  b.quantity = 0;
+}
+
+function openPosition(b: Book, t: number, direction: number, price: number): void {
+  if (b.cash <= 0) return;
+  const fill = direction === 1 ? price * (1 + b.slip) : price * (1 - b.slip);
+  const units = roundDownToLot(b.cash / (fill * (1 + b.fee)), b.lot);
+  if (!(units > 0)) return;
+  const notional = units * fill;
+  b.entryFee = notional * b.fee;
+  b.cash += direction === 1 ? -notional - b.entryFee : notional - b.entryFee;
+  b.position = direction;
+  b.quantity = units;
+  b.entryPrice = fill;
+  b.entryIndex = t;
 }

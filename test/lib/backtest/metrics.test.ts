@@ -366,3 +366,22 @@ describe('properties', () => {
     );
   });
 });
+
+describe('flat bars (the fast path for time out of the market)', () => {
+  it('give the same statistics as the arithmetic without the shortcut', () => {
+    const t0 = Date.UTC(2024, 0, 1);
+    const equity = Float64Array.from([10_000, 10_000, 9_000, 9_000, 9_500, 9_500, 10_500, 10_500]);
+    const n = equity.length;
+    const time = Float64Array.from({ length: n }, (_, i) => t0 + i * 3_600_000);
+    const stats = computeStats({ time, close: new Float64Array(n).fill(1), equity, trades: [], exposureBars: 0, cash: 10_000, periodsPerYear: 8760 });
+    const r = Array.from(equity, (e, i) => e / (i === 0 ? 10_000 : equity[i - 1]!) - 1);
+    const mean = r.reduce((a, b) => a + b, 0) / n;
+    const sd = Math.sqrt(r.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+    expect(stats.peakEquity).toBe(10_500);
+    expect(stats.maxDrawdownPct).toBeCloseTo(10, 9);
+    // The peak is dated at its last flat bar (t1); recovery at t6: 5 hours.
+    expect(stats.maxDrawdownDurationDays).toBeCloseTo(5 / 24, 9);
+    expect(stats.sharpe).toBeCloseTo((mean / sd) * Math.sqrt(8760), 9);
+    expect(stats.annualVolatilityPct).toBeCloseTo(sd * Math.sqrt(8760) * 100, 9);
+  });
+});
