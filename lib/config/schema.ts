@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseStoreUrl } from '../object-store/index.ts';
+import { DEFAULT_FEATURES, parseFeatureSpec } from '../features/definitions.ts';
 import { DEFAULT_SYMBOLS, DEFAULT_TIMEFRAMES, TIMEFRAMES } from './universe.ts';
 
 const unique = <T>(items: readonly T[]) => new Set(items).size === items.length;
@@ -49,6 +50,23 @@ export const UpdateConfigSchema = z.object({
   flushEveryCandles: z.number().int().min(100).default(50_000),
 });
 
+export const FeaturesConfigSchema = z.object({
+  /** Recompute the indicator layer after each update. */
+  enabled: z.boolean().default(true),
+  /** Indicators the live trader reads, as specs (`sma:20`, `bollinger:20:2`, `macd:12:26:9`). */
+  indicators: z
+    .array(
+      z.string().superRefine((spec, ctx) => {
+        try {
+          parseFeatureSpec(spec);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }),
+    )
+    .default([...DEFAULT_FEATURES]),
+});
+
 export const ConfigSchema = z.object({
   /** Where the lake lives: `file://…`, a plain path, or `s3://bucket/prefix`. */
   lake: z
@@ -68,6 +86,7 @@ export const ConfigSchema = z.object({
   exchange: ExchangeConfigSchema.default(ExchangeConfigSchema.parse({})),
   universe: UniverseConfigSchema.default(UniverseConfigSchema.parse({})),
   update: UpdateConfigSchema.default(UpdateConfigSchema.parse({})),
+  features: FeaturesConfigSchema.default(FeaturesConfigSchema.parse({})),
 });
 
 /** The validated configuration every job receives. */

@@ -4,6 +4,7 @@
  *
  * ```
  * exchange=binance/dataset=ohlcv/timeframe=1h/symbol=BTC-USDT/year=2024/part-20240101T0000Z-20241231T2300Z.parquet
+ * exchange=binance/dataset=features/timeframe=1h/symbol=BTC-USDT/year=2024/part-20240101T0000Z-20240601T2300Z.parquet
  * exchange=binance/dataset=markets/date=2024-06-01/markets.parquet
  * runs/job=update/date=2024-06-01/update-20240601T003000Z-ab12cd.json
  * runs/job=update/latest.json
@@ -61,15 +62,28 @@ export function datasetPrefix(exchange: string, dataset: string): string {
   return `exchange=${exchange}/dataset=${dataset}/`;
 }
 
-/** Folder of one series, every year included. */
+/** Datasets stored per series in time-ranged parts: the candles and the indicators computed from them. */
+export type SeriesDataset = 'ohlcv' | 'features';
+
+/** Folder of one series of a per-series dataset, every year included. */
+export function seriesPrefix(dataset: SeriesDataset, series: SeriesId): string {
+  return `${datasetPrefix(series.exchange, dataset)}timeframe=${series.timeframe}/symbol=${symbolPathSegment(series.symbol)}/`;
+}
+
+/** Key of a part holding rows from `firstMs` to `lastMs` (open times, inclusive) of one UTC year. */
+export function seriesPartKey(dataset: SeriesDataset, series: SeriesId, firstMs: number, lastMs: number): string {
+  const year = new Date(firstMs).getUTCFullYear();
+  return `${seriesPrefix(dataset, series)}year=${year}/part-${fileStamp(firstMs)}-${fileStamp(lastMs)}.parquet`;
+}
+
+/** Folder of one OHLCV series, every year included. */
 export function ohlcvSeriesPrefix(series: SeriesId): string {
-  return `${datasetPrefix(series.exchange, 'ohlcv')}timeframe=${series.timeframe}/symbol=${symbolPathSegment(series.symbol)}/`;
+  return seriesPrefix('ohlcv', series);
 }
 
 /** Key of an OHLCV part holding candles from `firstMs` to `lastMs` (open times, inclusive) of one UTC year. */
 export function ohlcvPartKey(series: SeriesId, firstMs: number, lastMs: number): string {
-  const year = new Date(firstMs).getUTCFullYear();
-  return `${ohlcvSeriesPrefix(series)}year=${year}/part-${fileStamp(firstMs)}-${fileStamp(lastMs)}.parquet`;
+  return seriesPartKey('ohlcv', series, firstMs, lastMs);
 }
 
 /** Reads the range back from a part key; `undefined` for keys that are not OHLCV parts. */

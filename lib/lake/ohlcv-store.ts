@@ -10,7 +10,7 @@ import type { Candle } from '../candles/types.ts';
 import type { ObjectStore } from '../object-store/types.ts';
 import { decimalTypeFor } from './decimal-type.ts';
 import { sqlString, withConnection } from './duckdb.ts';
-import { ohlcvPartKey, ohlcvSeriesPrefix, parseOhlcvPartKey, type PartRange, type SeriesId } from './keys.ts';
+import { ohlcvPartKey, parseOhlcvPartKey, seriesPrefix, type PartRange, type SeriesDataset, type SeriesId } from './keys.ts';
 import { PARQUET_COPY_OPTIONS } from './schema.ts';
 import { withTempDir } from './temp-dir.ts';
 
@@ -26,11 +26,12 @@ export interface OhlcvWriteResult {
 }
 
 /**
- * The parts of a series, oldest first, from a key listing alone (ranges are in the names).
+ * The parts of a series (of `ohlcv`, or another per-series dataset), oldest first, from a key
+ * listing alone (ranges are in the names).
  * @example const parts = await ohlcvListParts(store, { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1h' });
  */
-export async function ohlcvListParts(store: ObjectStore, series: SeriesId): Promise<PartRange[]> {
-  const objects = await store.list(ohlcvSeriesPrefix(series));
+export async function ohlcvListParts(store: ObjectStore, series: SeriesId, dataset: SeriesDataset = 'ohlcv'): Promise<PartRange[]> {
+  const objects = await store.list(seriesPrefix(dataset, series));
   return objects
     .map((o) => parseOhlcvPartKey(o.key))
     .filter((p): p is PartRange => p !== undefined)
@@ -142,4 +143,43 @@ export async function ohlcvWrite(
     }
   });
   return result;
+}
+
+/** A whole stored series as columns, oldest first (what indicators need: full history). */
+export interface SeriesColumns {
+  openTimeMs: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+}
+
+/**
+ * Reads every stored candle of a series (its parts downloaded to a temp folder, read by DuckDB).
+ * @example const { close } = await ohlcvReadSeries(store, { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1h' });
+ */
+export async function ohlcvReadSeries(store: ObjectStore, series: SeriesId, knownParts?: readonly PartRange[]): Promise<SeriesColumns> {
+  const parts = knownParts ?? (await ohlcvListParts(store, series));
+  return withTempDir(async (dir) => {
+    const files: string[] = [];
+    for (const [i, part] of parts.entries()) {
+      const path = join(dir, `part-${i}.parquet`);
+      if (await store.download(part.key, path)) files.push(path);
+    }
+    const empty = new Float64Array(0);
+    if (files.length === 0) return { openTimeMs: empty, open: empty, high: empty, low: empty, close: empty, volume: empty };
+    return withConnection(async (connection) => {
+      const list = `[${files.map(sqlString).join(', ')}]`;
+      const reader = await connection.runAndReadAll(
+        `SELECT epoch_ms(open_time)::DOUBLE AS t, open::DOUBLE, high::DOUBLE, low::DOUBLE, close::DOUBLE, volume::DOUBLE ` +
+          `FROM read_parquet(${list}, union_by_name = true) ORDER BY open_time`,
+      );
+      const [t, o, h, l, c, v] = reader.getColumnsJS() as number[][];
+      return {
+        openTimeMs: Float64Array.from(t!), open: Float64Array.from(o!), high: Float64Array.from(h!),
+        low: Float64Array.from(l!), close: Float64Array.from(c!), volume: Float64Array.from(v!),
+      };
+    });
+  });
 }

@@ -6,6 +6,7 @@
  *   volume as DOUBLE; `symbol` unified (`BTC/USDT`).
  * - `markets(exchange, date, symbol, exchange_symbol, base, quote, status, active, tick_size, lot_step,
  *   min_qty, min_notional, fetched_at)` — the newest daily snapshot per exchange.
+ * - `features(exchange, symbol, timeframe, open_time, <one column per configured indicator>)` — the indicator layer.
  * - `backtest_runs`, `backtest_trades`, `backtest_equity` — results of backtest runs (lib/backtest/store-results.ts).
  */
 import type { DuckDBConnection, Json } from '@duckdb/node-api';
@@ -49,6 +50,14 @@ export async function createLakeViews(connection: DuckDBConnection, rootDir: str
       `hive_types = {'exchange': VARCHAR, 'date': DATE}) QUALIFY date = max(date) OVER (PARTITION BY exchange)`
     : EMPTY_MARKETS;
   await connection.run(`CREATE OR REPLACE TEMP VIEW markets AS ${markets}`);
+
+  const featuresGlob = `${rootDir}/exchange=*/dataset=features/timeframe=*/symbol=*/year=*/*.parquet`;
+  const features = (await hasFiles(connection, featuresGlob))
+    ? `SELECT exchange, replace(symbol, '-', '/') AS symbol, timeframe, * EXCLUDE (exchange, symbol, timeframe, year) ` +
+      `FROM read_parquet(${sqlString(featuresGlob)}, hive_partitioning = true, union_by_name = true, ` +
+      `hive_types = {'exchange': VARCHAR, 'timeframe': VARCHAR, 'symbol': VARCHAR, 'year': INTEGER})`
+    : 'SELECT NULL::VARCHAR AS exchange, NULL::VARCHAR AS symbol, NULL::VARCHAR AS timeframe, NULL::TIMESTAMP AS open_time WHERE false';
+  await connection.run(`CREATE OR REPLACE TEMP VIEW features AS ${features}`);
 
   for (const dataset of ['backtest_runs', 'backtest_trades', 'backtest_equity']) {
     const glob = `${rootDir}/dataset=${dataset}/run_date=*/*.parquet`;

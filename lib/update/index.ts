@@ -5,6 +5,7 @@
  */
 import pLimit from 'p-limit';
 import { addRejections } from '../candles/validate.ts';
+import { updateFeatures } from '../features/index.ts';
 import { ExchangeUnreachableError, RegionBlockedError } from '../exchange/errors.ts';
 import type { MarketInfo } from '../exchange/types.ts';
 import { parseOhlcvSeriesKey } from '../lake/keys.ts';
@@ -184,6 +185,19 @@ export async function runUpdate(deps: UpdateDeps, input: UpdateInput): Promise<U
       ),
     );
     if (regionBlocked) critical({ key: `${JOB}:region-blocked`, text: regionBlocked.message });
+
+    // 5. The indicator layer, for every series that is now ahead of its features.
+    if (config.features.enabled) {
+      if (!lease.held) throw new LeaseLostError(JOB);
+      const updated = details.series.filter((s) => s.ok).map((s) => ({ exchange: exchange.id, symbol: s.symbol, timeframe: s.timeframe }));
+      details.features = await updateFeatures({ store, logger }, updated, config.features.indicators);
+      if (details.features.failures.length > 0) {
+        details.findings.push({
+          severity: 'WARNING', key: `${JOB}:features-failed`,
+          text: `features failed for ${details.features.failures.length} series (${details.features.failures[0]!.symbol} ${details.features.failures[0]!.timeframe}: ${details.features.failures[0]!.reason})`,
+        });
+      }
+    }
     const rejectedTotal = Object.values(details.totals.rejected).reduce((a, b) => a + (b ?? 0), 0);
     if (rejectedTotal > 0) {
       details.findings.push({

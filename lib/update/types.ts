@@ -4,6 +4,7 @@ import type { CandlelakeConfig } from '../config/schema.ts';
 import type { Timeframe } from '../config/universe.ts';
 import type { RejectReason } from '../candles/types.ts';
 import type { CandleExchange, WeightReport } from '../exchange/types.ts';
+import type { FeaturesReport } from '../features/index.ts';
 import type { LeaseHolder } from '../lake/lease.ts';
 import type { RunRecord } from '../lake/run-records.ts';
 import type { JobLogger } from '../logging/types.ts';
@@ -88,6 +89,8 @@ export interface UpdateDetails {
   };
   weight: WeightReport;
   markets?: { key: string; count: number };
+  /** The indicator layer recomputed after the candles (lib/features). */
+  features?: FeaturesReport;
   heldBy?: LeaseHolder;
   tookOverFrom?: LeaseHolder;
 }
