@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { gridWorkerScript } from './grid-worker-script.ts';
 import { GridTaskRunner, shareBars, type GridCellResult, type GridSeries, type GridTask } from './grid-task.ts';
 import type { StrategyParams } from './types.ts';
 
@@ -36,8 +37,6 @@ function toTasks(jobs: readonly GridJob[], chunkSize: number): GridTask[] {
   return tasks;
 }
 
-const WORKER_ENTRY = new URL('./grid-worker-entry.mjs', import.meta.url);
-
 /**
  * Evaluates every job and yields batches of results as they complete (order not guaranteed).
  * @example for await (const batch of runGrid(series, jobs)) print(batch.results);
@@ -51,7 +50,8 @@ export async function* runGrid(series: readonly GridSeries[], jobs: readonly Gri
     return;
   }
   const shared = series.map((s) => ({ ...s, bars: shareBars(s.bars) }));
-  const workers = Array.from({ length: workerCount }, () => new Worker(WORKER_ENTRY, { workerData: { series: shared } }));
+  const script = await gridWorkerScript();
+  const workers = Array.from({ length: workerCount }, () => new Worker(script, { workerData: { series: shared } }));
   const queue: Array<GridBatch | Error> = [];
   let wake: (() => void) | undefined;
   let next = 0;

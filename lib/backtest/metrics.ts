@@ -160,7 +160,9 @@ function equityPass(time: Float64Array, equity: Float64Array, cash: number) {
       const d = r - shift;
       shiftedSum += d;
       shiftedSumSq += d * d;
-      if (r < 0) downsideSumSq += r * r;
+      // min(r, 0) without a branch (the sign of r is a coin flip) nor Math.min (slow for its -0/NaN rules).
+      const loss = 0.5 * (r - Math.abs(r));
+      downsideSumSq += loss * loss;
     } else {
       returnsDefined = false;
     }

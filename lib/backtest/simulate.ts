@@ -46,11 +46,15 @@ export function simulate(bars: Bars, targets: Targets, options: EngineOptions, e
   let units = 0; // signed quantity: + long, - short, 0 flat
   let lastTarget = 0; // orders come from changes of target, not from a gap between target and position
   let exposureBars = 0;
-  for (let t = 0; t < n; t += 1) {
-    const want = nextOpen ? (t > 0 ? targets[t - 1]! : 0) : targets[t]!;
+  // next-open: bar t acts on target t-1 at its open (bar 0 has no signal yet); close: target t at its close.
+  const lag = nextOpen ? 1 : 0;
+  const fillPrice = nextOpen ? open : close;
+  if (lag === 1 && n > 0) equity[0] = cash;
+  for (let t = lag; t < n; t += 1) {
+    const want = targets[t - lag]!;
     if (want !== lastTarget) {
       lastTarget = want;
-      const price = nextOpen ? open[t]! : close[t]!;
+      const price = fillPrice[t]!;
       book.cash = cash;
       if (book.position !== 0 && want !== book.position) closePosition(book, t, price, false);
       if (want !== 0 && book.position === 0) openPosition(book, t, want, price);
