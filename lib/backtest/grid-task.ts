@@ -2,7 +2,9 @@
  * The work of one grid task: evaluate a chunk of parameter sets of one strategy on one series.
  * Runs inside a worker thread, or in-process when no workers are wanted; both share this code.
  */
+import { crossKernel, TradeLog } from './cross-kernel.ts';
 import { evaluate } from './evaluate.ts';
+import type { StrategyMode } from './strategies/types.ts';
 import { IndicatorCache } from './strategies/indicator-cache.ts';
 import { STRATEGIES } from './strategies/index.ts';
 import type { Bars, EngineOptions, Stats, StrategyParams } from './types.ts';
@@ -33,6 +35,7 @@ export interface GridCellResult {
 export class GridTaskRunner {
   private readonly caches = new Map<number, IndicatorCache>();
   private equityBuffer = new Float64Array(0);
+  private readonly tradeLog = new TradeLog();
 
   constructor(private readonly series: readonly GridSeries[]) {}
 
@@ -50,6 +53,13 @@ export class GridTaskRunner {
     if (this.equityBuffer.length < n) this.equityBuffer = new Float64Array(n);
     const results: GridCellResult[] = [];
     for (const params of task.paramSets) {
+      if (strategy.crossSeries) {
+        // Same numbers as `evaluate` (a property test holds them equal), one fused pass.
+        const { a, b } = strategy.crossSeries(s.bars, params as never, cache);
+        const stats = crossKernel(s.bars, a, b, params['mode'] as StrategyMode, s.options, s.periodsPerYear, this.tradeLog);
+        results.push({ seriesIndex: task.seriesIndex, strategy: task.strategy, params, stats, trades: this.tradeLog.count });
+        continue;
+      }
       const { stats, simulation } = evaluate(s.bars, strategy, params, s.options, s.periodsPerYear, cache, this.equityBuffer);
       results.push({ seriesIndex: task.seriesIndex, strategy: task.strategy, params, stats, trades: simulation.trades.length });
     }

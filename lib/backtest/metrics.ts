@@ -32,14 +32,41 @@ export function computeStats(input: StatsInput): Stats {
   assertStatsInput(input);
   const { time, close, equity, trades, exposureBars, cash, periodsPerYear } = input;
   const n = equity.length;
-  const firstTimeMs = time[0]!;
-  const lastTimeMs = time[n - 1]!;
-  const finalEquity = equity[n - 1]!;
+  const frame: RunFrame = {
+    bars: n, firstTimeMs: time[0]!, lastTimeMs: time[n - 1]!, finalEquity: equity[n - 1]!, exposureBars, cash, periodsPerYear,
+    firstClose: close[0]!, lastClose: close[n - 1]!,
+  };
+  return deriveStats(frame, equityPass(time, equity, cash), tradePass(trades));
+}
 
+/** What the statistics need besides the two passes' sums. */
+export interface RunFrame {
+  bars: number;
+  firstTimeMs: number;
+  lastTimeMs: number;
+  finalEquity: number;
+  exposureBars: number;
+  cash: number;
+  periodsPerYear: number;
+  firstClose: number;
+  lastClose: number;
+}
+
+/** Sums of the pass over the bars (see {@link equityPass}). */
+export type EquitySums = ReturnType<typeof equityPass>;
+/** Sums of the pass over the trades (see {@link tradePass}). */
+export type TradeSums = ReturnType<typeof tradePass>;
+
+/**
+ * Every statistic from the two passes' sums: the one place each formula is written. The fused
+ * grid kernel (lib/backtest/cross-kernel.ts) produces the same sums in one loop and calls this too.
+ */
+export function deriveStats(frame: RunFrame, eq: EquitySums, tr: TradeSums): Stats {
+  const { bars: n, firstTimeMs, lastTimeMs, finalEquity, exposureBars, cash, periodsPerYear } = frame;
   const { peakEquity, returnsDefined, returnCount, shift, shiftedSum, shiftedSumSq, downsideSumSq, maxDrawdown,
-    maxDrawdownDurationMs, episodeDepthSum, episodeCount } = equityPass(time, equity, cash);
+    maxDrawdownDurationMs, episodeDepthSum, episodeCount } = eq;
   const { tradeCount, wins, grossProfit, grossLoss, pnlMean, pnlM2, returnPctSum, bestTradePct, worstTradePct,
-    durationMsSum, maxDurationMs } = tradePass(trades);
+    durationMsSum, maxDurationMs } = tr;
 
   // ---- Derived quantities, each guarded. ----
   const growth = finalEquity / cash; // cash > 0 (asserted)
@@ -70,7 +97,7 @@ export function computeStats(input: StatsInput): Stats {
     // (final / cash − 1) × 100. backtesting.py divides by equity[0]; ours is the starting cash.
     totalReturnPct: (growth - 1) * 100,
     // (close[n−1] / close[0] − 1) × 100, no fees or slippage: the benchmark. Same as backtesting.py.
-    buyHoldReturnPct: (close[n - 1]! / close[0]! - 1) * 100,
+    buyHoldReturnPct: (frame.lastClose / frame.firstClose - 1) * 100,
     // ((final / cash)^(365 / durationDays) − 1) × 100, calendar time. backtesting.py: same with
     // 365 (crypto) or 252 days per year; null here for a zero-length run (theirs NaN).
     cagrPct,
@@ -118,7 +145,7 @@ export function computeStats(input: StatsInput): Stats {
  * The pass over the bars: peak, return moments, drawdown episodes. Its own function so V8
  * optimises this hot loop on its own: code that rarely runs elsewhere cannot deoptimise it.
  */
-function equityPass(time: Float64Array, equity: Float64Array, cash: number) {
+export function equityPass(time: Float64Array, equity: Float64Array, cash: number) {
   const n = equity.length;
   let peakEquity = -Infinity;
   let prevEquity = cash; // r_0 is measured against the starting cash
@@ -211,7 +238,7 @@ function equityPass(time: Float64Array, equity: Float64Array, cash: number) {
 }
 
 /** The pass over the trades: win/loss sums, pnl moments, best/worst, durations. */
-function tradePass(trades: StatsInput['trades']) {
+export function tradePass(trades: StatsInput['trades']) {
   const tradeCount = trades.length;
   let wins = 0;
   let grossProfit = 0;

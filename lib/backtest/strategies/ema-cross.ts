@@ -15,8 +15,13 @@ export const emaCross: Strategy<z.infer<typeof params>> = {
   description: 'long when EMA(fast) crosses above EMA(slow); the opposite cross exits or reverses',
   params,
   targets(bars, p, cache) {
-    const fast = cache.get(`ema:${p.fast}`, () => ema(bars.close, p.fast));
-    const slow = cache.get(`ema:${p.slow}`, () => ema(bars.close, p.slow));
-    return crossTargets(fast, slow, p.mode);
+    const { a, b } = this.crossSeries!(bars, p, cache);
+    return crossTargets(a, b, p.mode);
+  },
+  crossSeries(bars, p, cache) {
+    return {
+      a: cache.get(`ema:${p.fast}`, () => ema(bars.close, p.fast)),
+      b: cache.get(`ema:${p.slow}`, () => ema(bars.close, p.slow)),
+    };
   },
 };

@@ -15,7 +15,11 @@ export const macdCross: Strategy<z.infer<typeof params>> = {
   description: 'long when MACD(fast, slow) crosses above its signal EMA; the opposite cross exits or reverses',
   params,
   targets(bars, p, cache) {
+    const { a, b } = this.crossSeries!(bars, p, cache);
+    return crossTargets(a, b, p.mode);
+  },
+  crossSeries(bars, p, cache) {
     const m = cache.get(`macd:${p.fast}:${p.slow}:${p.signal}`, () => macd(bars.close, p.fast, p.slow, p.signal));
-    return crossTargets(m.macd, m.signal, p.mode);
+    return { a: m.macd, b: m.signal };
   },
 };

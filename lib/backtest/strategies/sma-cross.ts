@@ -15,8 +15,13 @@ export const smaCross: Strategy<z.infer<typeof params>> = {
   description: 'long when SMA(fast) crosses above SMA(slow); the opposite cross exits or reverses',
   params,
   targets(bars, p, cache) {
-    const fast = cache.get(`sma:${p.fast}`, () => sma(bars.close, p.fast));
-    const slow = cache.get(`sma:${p.slow}`, () => sma(bars.close, p.slow));
-    return crossTargets(fast, slow, p.mode);
+    const { a, b } = this.crossSeries!(bars, p, cache);
+    return crossTargets(a, b, p.mode);
+  },
+  crossSeries(bars, p, cache) {
+    return {
+      a: cache.get(`sma:${p.fast}`, () => sma(bars.close, p.fast)),
+      b: cache.get(`sma:${p.slow}`, () => sma(bars.close, p.slow)),
+    };
   },
 };

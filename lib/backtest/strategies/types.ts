@@ -18,4 +18,9 @@ export interface Strategy<P extends { mode: StrategyMode } = { mode: StrategyMod
    * `cache` shares indicator arrays between parameter sets of a grid.
    */
   targets(bars: Bars, params: P, cache: IndicatorCache): Targets;
+  /**
+   * For strategies whose targets are exactly `crossTargets(a, b, mode)`: the two series. Grids
+   * then evaluate them with the fused kernel (lib/backtest/cross-kernel.ts), same numbers, faster.
+   */
+  crossSeries?(bars: Bars, params: P, cache: IndicatorCache): { a: Float64Array; b: Float64Array };
 }
