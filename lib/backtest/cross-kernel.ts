@@ -71,7 +71,7 @@ export function crossKernel(
 
   // Targets (crossTargets): `state` is the target after bar t's close.
   let state = 0;
-  let stateBefore = 0; // the target of bar t-1, which a next-open fill at bar t acts on
+  // `stateBefore` (set each bar) is the target of bar t-1, which a next-open fill at bar t acts on.
   let prevA = a[0]!;
   let prevB = b[0]!;
   // Account (simulate).
@@ -116,7 +116,7 @@ export function crossKernel(
 
   for (let t = 0; t < n; t++) {
     // 1. This bar's target from the crossover (bar 0 has none).
-    stateBefore = state;
+    const stateBefore = state;
     if (t > 0) {
       const curA = a[t]!;
       const curB = b[t]!;
