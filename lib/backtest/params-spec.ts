@@ -22,7 +22,7 @@ export function parseParamList(spec: string | undefined): Record<string, string>
 }
 
 function expandValues(name: string, spec: string): Array<string | number> {
-  const range = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(spec);
+  const range = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)(?::(-?\d+(?:\.\d+)?))?$/.exec(spec);
   if (range) {
     const [from, to, step] = [Number(range[1]), Number(range[2]), Number(range[3] ?? 1)];
     if (!(step > 0) || to < from) throw new StrategyInputError(`invalid grid range for ${name}: "${spec}" (use from..to:step with from ≤ to, step > 0)`);

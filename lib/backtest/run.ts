@@ -84,8 +84,8 @@ interface LoadedSeries {
   flags: string[];
 }
 
-/** Higher is better, except for drawdowns and volatility. */
-function better(metric: keyof Stats, a: Stats, b: Stats): boolean {
+/** Whether `a` beats `b` on `metric`: higher is better, except for drawdowns and volatility. */
+export function isBetter(metric: keyof Stats, a: Stats, b: Stats): boolean {
   const x = a[metric];
   const y = b[metric];
   if (typeof x !== 'number') return false;
@@ -110,8 +110,10 @@ async function loadSeries(input: BacktestInput, nowMs: number): Promise<{ loaded
   const daysPerYear = input.daysPerYear ?? 365;
   const loaded: LoadedSeries[] = [];
   const skipped: BacktestRun['skipped'] = [];
-  const add = (bars: Bars, barMs: number, lotStep: number, stale: boolean) => {
-    const flags = qualityFlags(bars, { barMs, ...(stale && input.maxAgeMs !== undefined ? { nowMs, maxAgeMs: input.maxAgeMs } : {}) });
+  const add = (bars: Bars, barMs: number, lotStep: number, stale: boolean, windowEndMs?: number) => {
+    // A window that ends in the past is measured against its end, not today.
+    const asOfMs = windowEndMs !== undefined ? Math.min(windowEndMs, nowMs) : nowMs;
+    const flags = qualityFlags(bars, { barMs, ...(stale && input.maxAgeMs !== undefined ? { nowMs: asOfMs, maxAgeMs: input.maxAgeMs } : {}) });
     if (flags.length > 0 && !input.allowFlagged) {
       skipped.push({ symbol: bars.symbol, timeframe: bars.timeframe, reason: `CRITICAL data quality (${flags.join('; ')}); pass --allow-flagged to backtest it anyway` });
       return;
@@ -129,7 +131,7 @@ async function loadSeries(input: BacktestInput, nowMs: number): Promise<{ loaded
       for (const timeframe of source.timeframes) {
         try {
           const window = { ...(source.fromMs !== undefined ? { fromMs: source.fromMs } : {}), ...(source.toMs !== undefined ? { toMs: source.toMs } : {}) };
-          add(await loadBarsFromLake(source.lake, symbol, timeframe, window), timeframeMs(timeframe), lotStep, true);
+          add(await loadBarsFromLake(source.lake, symbol, timeframe, window), timeframeMs(timeframe), lotStep, true, source.toMs);
         } catch (error) {
           if (!(error instanceof BarsInputError)) throw error;
           skipped.push({ symbol, timeframe, reason: error.message });
@@ -172,7 +174,7 @@ export async function runBacktest(deps: BacktestDeps, input: BacktestInput): Pro
       };
       const key = `${cell.seriesIndex}:${cell.strategy}`;
       const current = bestIndex.get(key);
-      if (current === undefined || better(rankBy, result.stats, results[current]!.stats)) bestIndex.set(key, results.length);
+      if (current === undefined || isBetter(rankBy, result.stats, results[current]!.stats)) bestIndex.set(key, results.length);
       results.push(result);
       deps.onResult?.(result);
     }

@@ -15,6 +15,8 @@ export interface BarColumns {
   low: ArrayLike<number | null>;
   close: ArrayLike<number | null>;
   volume: ArrayLike<number | null>;
+  /** The cells as written (files only), quoted in error messages. */
+  raw?: Partial<Record<'open' | 'high' | 'low' | 'close' | 'volume', ArrayLike<string | null>>>;
 }
 
 const PRICE_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
@@ -38,7 +40,10 @@ export function toBars(source: string, symbol: string, timeframe: string, column
     bars.time[i] = t;
     for (const field of PRICE_FIELDS) {
       const v = columns[field][i];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new BarsInputError(`${source}: line ${i + firstLine}: ${field} is not a number (${v === null ? 'empty' : String(v)})`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        const written = v === null || v === undefined ? (columns.raw?.[field]?.[i] ?? null) : String(v);
+        throw new BarsInputError(`${source}: line ${i + firstLine}: ${field} is not a number (${written === null || written === '' ? 'empty' : written})`);
+      }
       bars[field][i] = v;
     }
     if (i > 0) {

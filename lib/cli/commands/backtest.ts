@@ -15,7 +15,7 @@ import { BarsInputError, StrategyInputError } from '../../backtest/errors.ts';
 import { parseGrid, parseParamList } from '../../backtest/params-spec.ts';
 import { previousRunResults } from '../../backtest/previous-run.ts';
 import { renderEquityPng, renderHtmlReport } from '../../backtest/report/index.ts';
-import { runBacktest, type BacktestRun, type SeriesSource } from '../../backtest/run.ts';
+import { isBetter, runBacktest, type BacktestRun, type SeriesSource } from '../../backtest/run.ts';
 import { paramsKey, storeBacktestRun } from '../../backtest/store-results.ts';
 import { STRATEGIES } from '../../backtest/strategies/index.ts';
 import type { BacktestResult, Stats } from '../../backtest/types.ts';
@@ -83,12 +83,10 @@ async function writeOutputs(run: BacktestRun, flags: BacktestFlags): Promise<str
   const written: string[] = [];
   const rankBy = flags.rankBy as keyof Stats;
   // The report shows the best of the best: one series and strategy in detail, its grid in the table.
-  const detail = run.best.reduce<BacktestRun['best'][number] | undefined>((top, b) => {
-    if (!top) return b;
-    const x = b.result.stats[rankBy];
-    const y = top.result.stats[rankBy];
-    return typeof x === 'number' && (typeof y !== 'number' || x > y) ? b : top;
-  }, undefined);
+  const detail = run.best.reduce<BacktestRun['best'][number] | undefined>(
+    (top, b) => (!top || isBetter(rankBy, b.result.stats, top.result.stats) ? b : top),
+    undefined,
+  );
   if (!detail) return written;
   const params = Object.entries(detail.result.params).map(([k, v]) => `${k}=${v}`).join(', ');
   const grid = flags.grid ? Object.keys(parseGrid(flags.grid)).filter((k) => k !== 'mode') : [];
@@ -214,7 +212,10 @@ export function registerBacktest(program: Command): void {
               barEvaluations: run.barEvaluations, evaluationSeconds: run.evaluationSeconds, stored, outputs, drifts,
               best: run.best.map((b) => b.result),
             };
-            if (gridMode) {
+            if (gridMode && ctx.json) {
+              // NDJSON: the summary is one line like every result before it.
+              process.stdout.write(`${JSON.stringify({ summary })}\n`);
+            } else if (gridMode) {
               ctx.print({ summary }, [
                 ...run.skipped.map((s) => `skipped ${s.symbol} ${s.timeframe}: ${s.reason}`),
                 ...drifts.map(formatDrift),
