@@ -94,7 +94,7 @@ export function crossKernel(
   let shiftedSumSq = 0;
   let downsideSumSq = 0;
   let ddPeak = options.cash;
-  let ddPeakTimeMs = time[0]!;
+  let ddPeakIndex = 0;
   let inDrawdown = false;
   let episodeMin = Infinity;
   let maxDrawdown = 0;
@@ -208,7 +208,7 @@ export function crossKernel(
     if (e === prevEquity && e > 0) {
       zeroReturns++;
       if (e > peakEquity) peakEquity = e;
-      if (!inDrawdown) ddPeakTimeMs = time[t]!;
+      if (!inDrawdown) ddPeakIndex = t;
       continue;
     }
     if (!Number.isFinite(e)) throw new RangeError(`crossKernel: equity at bar ${t} is ${e}`);
@@ -228,7 +228,7 @@ export function crossKernel(
     prevEquity = e;
     if (e >= ddPeak) {
       if (inDrawdown) {
-        const durationMs = time[t]! - ddPeakTimeMs;
+        const durationMs = time[t]! - time[ddPeakIndex]!;
         if (durationMs > maxDrawdownDurationMs) maxDrawdownDurationMs = durationMs;
         const episodeDepth = 1 - episodeMin / ddPeak;
         if (episodeDepth > maxDrawdown) maxDrawdown = episodeDepth;
@@ -238,14 +238,14 @@ export function crossKernel(
         episodeMin = Infinity;
       }
       ddPeak = e;
-      ddPeakTimeMs = time[t]!;
+      ddPeakIndex = t;
     } else {
       inDrawdown = true;
       if (e < episodeMin) episodeMin = e;
     }
   }
   if (inDrawdown) {
-    const durationMs = time[n - 1]! - ddPeakTimeMs;
+    const durationMs = time[n - 1]! - time[ddPeakIndex]!;
     if (durationMs > maxDrawdownDurationMs) maxDrawdownDurationMs = durationMs;
     const episodeDepth = 1 - episodeMin / ddPeak;
     if (episodeDepth > maxDrawdown) maxDrawdown = episodeDepth;

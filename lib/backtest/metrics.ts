@@ -133,7 +133,7 @@ export function deriveStats(frame: RunFrame, eq: EquitySums, tr: TradeSums): Sta
     maxTradeDurationDays: hasTrades ? maxDurationMs / DAY_MS : null,
     // Σ winning pnl / |Σ losing pnl| (= vectorbt, on pnl). backtesting.py sums trade *returns*. null with
     // no losing trade (they give NaN; vectorbt inf), 0 with losers only.
-    profitFactor: grossLoss > 0 ? grossProfit / grossLoss : null,
+    profitFactor: grossLoss > 0 ? finiteOrNull(grossProfit / grossLoss) : null,
     // Mean pnl per trade, quote currency. backtesting.py's Expectancy [%] is the mean trade return instead.
     expectancy: hasTrades ? pnlMean : null,
     // √n × mean(pnl) / std(pnl, ddof 1), Van Tharp's System Quality Number (= backtesting.py SQN).
@@ -158,7 +158,7 @@ export function equityPass(time: Float64Array, equity: Float64Array, cash: numbe
   let shiftedSumSq = 0; // sum of (r - shift)^2
   let downsideSumSq = 0; // sum of min(r, 0)^2
   let ddPeak = cash; // the running peak starts at the starting cash, so losing it from bar 0 counts
-  let ddPeakTimeMs = time[0]!; // starting cash is dated at the first bar
+  let ddPeakIndex = 0; // bar of the running peak; the starting cash is dated at the first bar
   let inDrawdown = false;
   let episodeMin = Infinity; // lowest equity of the current episode; depth = 1 - min / peak at its end
   let maxDrawdown = 0;
@@ -174,7 +174,7 @@ export function equityPass(time: Float64Array, equity: Float64Array, cash: numbe
       // At the peak, the peak's date moves on (drawdown durations count from the last bar at the peak).
       zeroReturns++;
       if (e > peakEquity) peakEquity = e; // only possible on bar 0, when equity still equals the cash
-      if (!inDrawdown) ddPeakTimeMs = time[t]!;
+      if (!inDrawdown) ddPeakIndex = t;
       continue;
     }
     if (!Number.isFinite(e)) throw new RangeError(`computeStats: equity[${t}] is ${e}`);
@@ -198,7 +198,7 @@ export function equityPass(time: Float64Array, equity: Float64Array, cash: numbe
     if (e >= ddPeak) {
       // At or above the peak: an open episode ends here (regaining the peak exactly counts).
       if (inDrawdown) {
-        const durationMs = time[t]! - ddPeakTimeMs;
+        const durationMs = time[t]! - time[ddPeakIndex]!;
         if (durationMs > maxDrawdownDurationMs) maxDrawdownDurationMs = durationMs;
         const episodeDepth = 1 - episodeMin / ddPeak; // ddPeak >= cash > 0
         if (episodeDepth > maxDrawdown) maxDrawdown = episodeDepth;
@@ -208,7 +208,7 @@ export function equityPass(time: Float64Array, equity: Float64Array, cash: numbe
         episodeMin = Infinity;
       }
       ddPeak = e;
-      ddPeakTimeMs = time[t]!;
+      ddPeakIndex = t;
     } else {
       inDrawdown = true;
       if (e < episodeMin) episodeMin = e;
@@ -216,7 +216,7 @@ export function equityPass(time: Float64Array, equity: Float64Array, cash: numbe
   }
   if (inDrawdown) {
     // An unrecovered final episode runs to the last bar and counts like any other.
-    const durationMs = time[n - 1]! - ddPeakTimeMs;
+    const durationMs = time[n - 1]! - time[ddPeakIndex]!;
     if (durationMs > maxDrawdownDurationMs) maxDrawdownDurationMs = durationMs;
     const episodeDepth = 1 - episodeMin / ddPeak;
     if (episodeDepth > maxDrawdown) maxDrawdown = episodeDepth;

@@ -385,3 +385,18 @@ describe('flat bars (the fast path for time out of the market)', () => {
     expect(stats.annualVolatilityPct).toBeCloseTo(sd * Math.sqrt(8760) * 100, 9);
   });
 });
+
+describe('profit factor at the edge of the doubles', () => {
+  it('a denormal loss gives null, not Infinity (found by the JSON-safety property)', () => {
+    const t0 = Date.UTC(2024, 0, 1);
+    const trade = (pnl: number) => ({
+      direction: 1 as const, entryIndex: 0, exitIndex: 1, entryTimeMs: t0, exitTimeMs: t0 + 3_600_000,
+      entryPrice: 1, exitPrice: 1, quantity: 1, fees: 0, pnl, returnPct: pnl, closedAtEnd: false,
+    });
+    const stats = computeStats({
+      time: Float64Array.from([t0, t0 + 3_600_000]), close: Float64Array.from([1, 1]), equity: Float64Array.from([10_000, 10_000]),
+      trades: [trade(-5e-324), trade(8.881784197001252e-16)], exposureBars: 0, cash: 10_000, periodsPerYear: 8760,
+    });
+    expect(stats.profitFactor).toBeNull();
+  });
+});
