@@ -10,7 +10,7 @@ import type { CandleExchange } from '../exchange/types.ts';
 import { parseOhlcvPartKey, type PartRange } from '../lake/keys.ts';
 import { ohlcvListParts, ohlcvStoredRange, ohlcvWrite } from '../lake/ohlcv-store.ts';
 import type { ObjectStore } from '../object-store/types.ts';
-import { fetchWindows } from './fetch-windows.ts';
+import { fetchWindows, type FetchWindow } from './fetch-windows.ts';
 import type { SeriesReport } from './types.ts';
 
 export interface SeriesUpdateOptions {
@@ -36,6 +36,44 @@ function pageEnd(rows: ReadonlyArray<ReadonlyArray<number | null | undefined>>, 
   return max;
 }
 
+/**
+ * Pages one window of a series from the exchange, screening every row and counting into `report`;
+ * `onPage` receives each page's closed, valid candles inside the window. The update job and the
+ * validate job's repairs both fetch through here: same paging, rate budget and retries.
+ * @example await pageWindow(exchange, 'BTC/USDT', '1h', { fromMs, toMs }, Date.now(), report, async (c) => candles.push(...c));
+ */
+export async function pageWindow(
+  exchange: CandleExchange,
+  symbol: string,
+  timeframe: Timeframe,
+  window: FetchWindow,
+  nowMs: number,
+  report: SeriesReport,
+  onPage: (candles: Candle[]) => Promise<void>,
+): Promise<void> {
+  const step = timeframeMs(timeframe);
+  let cursor = window.fromMs;
+  while (cursor <= window.toMs) {
+    const rows = await exchange.fetchCandlePage(symbol, timeframe, cursor, exchange.pageLimit);
+    report.pages += 1;
+    report.fetched += rows.length;
+    const screened = screenCandles(rows, timeframe, nowMs);
+    addRejections(report.rejected, screened.rejected);
+    report.duplicates += screened.duplicates;
+    const inWindow: Candle[] = [];
+    for (const candle of screened.accepted) {
+      // Before the cursor: an overlapping page repeating what was already taken.
+      if (candle.openTimeMs < cursor) report.duplicates += 1;
+      // Past the window's end: a head backfill reaching into what the lake already stores.
+      else if (candle.openTimeMs <= window.toMs) inWindow.push(candle);
+    }
+    await onPage(inWindow);
+    const end = pageEnd(rows, step);
+    if (end === undefined || end < cursor) break; // nothing more on the exchange
+    cursor = end + step;
+  }
+}
+
 /** A report with nothing done yet. */
 export function emptySeriesReport(symbol: string, timeframe: Timeframe): SeriesReport {
   return {
@@ -52,7 +90,6 @@ export function emptySeriesReport(symbol: string, timeframe: Timeframe): SeriesR
 export async function updateSeries(options: SeriesUpdateOptions, report: SeriesReport): Promise<SeriesReport> {
   const { store, exchange, symbol, timeframe, nowMs } = options;
   const series = { exchange: exchange.id, symbol, timeframe };
-  const step = timeframeMs(timeframe);
   let parts = await ohlcvListParts(store, series);
   const windows = fetchWindows(ohlcvStoredRange(parts), timeframe, nowMs, options.initialLookbackDays, options.sinceMs);
   let buffer: Candle[] = [];
@@ -71,25 +108,10 @@ export async function updateSeries(options: SeriesUpdateOptions, report: SeriesR
   };
 
   for (const window of windows) {
-    let cursor = window.fromMs;
-    while (cursor <= window.toMs) {
-      const rows = await exchange.fetchCandlePage(symbol, timeframe, cursor, exchange.pageLimit);
-      report.pages += 1;
-      report.fetched += rows.length;
-      const screened = screenCandles(rows, timeframe, nowMs);
-      addRejections(report.rejected, screened.rejected);
-      report.duplicates += screened.duplicates;
-      for (const candle of screened.accepted) {
-        // Before the cursor: an overlapping page repeating what the buffer already has.
-        if (candle.openTimeMs < cursor) report.duplicates += 1;
-        // Past the window's end: a head backfill reaching into what the lake already stores.
-        else if (candle.openTimeMs <= window.toMs) buffer.push(candle);
-      }
-      const end = pageEnd(rows, step);
-      if (end === undefined || end < cursor) break; // nothing more on the exchange
-      cursor = end + step;
+    await pageWindow(exchange, symbol, timeframe, window, nowMs, report, async (candles) => {
+      buffer.push(...candles);
       if (buffer.length >= options.flushEveryCandles) await flush();
-    }
+    });
   }
   await flush();
   const stored = ohlcvStoredRange(parts);
