@@ -7,6 +7,7 @@ import { registerBacktest } from './commands/backtest.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerUpdate } from './commands/update.ts';
+import { registerValidate } from './commands/validate.ts';
 
 /** The program with every subcommand registered (exported for tests). */
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']))
     .showHelpAfterError();
   registerUpdate(program);
+  registerValidate(program);
   registerQuery(program);
   registerLake(program);
   registerBacktest(program);

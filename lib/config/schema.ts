@@ -67,6 +67,21 @@ export const FeaturesConfigSchema = z.object({
     .default([...DEFAULT_FEATURES]),
 });
 
+const durationsByTimeframe = z.object(Object.fromEntries(TIMEFRAMES.map((tf) => [tf, z.number().int().positive().optional()])) as Record<(typeof TIMEFRAMES)[number], z.ZodOptional<z.ZodNumber>>);
+
+export const ValidateConfigSchema = z.object({
+  /** Consecutive closes further apart than this (percent) are an extreme jump. */
+  jumpThresholdPct: z.number().positive().default(30),
+  /** More objects than this in one partition: compaction is due. */
+  maxObjectsPerPartition: z.number().int().positive().default(24),
+  /** The update's own run time: staleness is measured against the schedule minus this. */
+  updateGraceMs: z.number().int().min(0).default(20 * 60_000),
+  /** CRITICAL staleness per timeframe in ms, overriding the defaults (lib/validate/rules/staleness.ts). */
+  criticalLagMs: durationsByTimeframe.default({}),
+  /** Re-fetch ingestion gaps through the update job's code. */
+  repair: z.boolean().default(true),
+});
+
 export const ConfigSchema = z.object({
   /** Where the lake lives: `file://…`, a plain path, or `s3://bucket/prefix`. */
   lake: z
@@ -87,6 +102,7 @@ export const ConfigSchema = z.object({
   universe: UniverseConfigSchema.default(UniverseConfigSchema.parse({})),
   update: UpdateConfigSchema.default(UpdateConfigSchema.parse({})),
   features: FeaturesConfigSchema.default(FeaturesConfigSchema.parse({})),
+  validate: ValidateConfigSchema.default(ValidateConfigSchema.parse({})),
 });
 
 /** The validated configuration every job receives. */

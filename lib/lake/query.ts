@@ -30,15 +30,30 @@ const EMPTY_MARKETS =
   'NULL::VARCHAR AS base, NULL::VARCHAR AS quote, NULL::VARCHAR AS status, NULL::BOOLEAN AS active, NULL::DOUBLE AS tick_size, ' +
   'NULL::DOUBLE AS lot_step, NULL::DOUBLE AS min_qty, NULL::DOUBLE AS min_notional, NULL::TIMESTAMP AS fetched_at WHERE false';
 
+/** Options for {@link createLakeViews}. */
+export interface LakeViewOptions {
+  /** Object keys to leave out of the views (e.g. a corrupt part the validate job found). */
+  excludeKeys?: ReadonlySet<string>;
+}
+
+/** The files a glob matches, minus excluded keys, as a DuckDB list literal; the glob itself when nothing is excluded. */
+async function fileSource(connection: DuckDBConnection, rootDir: string, pattern: string, exclude?: ReadonlySet<string>): Promise<string> {
+  if (!exclude || exclude.size === 0) return sqlString(pattern);
+  const reader = await connection.runAndReadAll(`SELECT file FROM glob(${sqlString(pattern)})`);
+  const files = reader.getRows().map((r) => String(r[0])).filter((file) => !exclude.has(file.slice(rootDir.length + 1)));
+  return `[${files.map(sqlString).join(', ')}]`;
+}
+
 /** Creates the lake views on `connection` over the folder `rootDir`. */
-export async function createLakeViews(connection: DuckDBConnection, rootDir: string): Promise<void> {
+export async function createLakeViews(connection: DuckDBConnection, rootDir: string, options: LakeViewOptions = {}): Promise<void> {
   const ohlcvGlob = `${rootDir}/exchange=*/dataset=ohlcv/timeframe=*/symbol=*/year=*/*.parquet`;
-  const ohlcv = (await hasFiles(connection, ohlcvGlob))
+  const ohlcvFiles = await fileSource(connection, rootDir, ohlcvGlob, options.excludeKeys);
+  const ohlcv = (await hasFiles(connection, ohlcvGlob)) && ohlcvFiles !== '[]'
     ? // union_by_name: each part carries its own exact DECIMAL scale, and DuckDB would otherwise
       // cast every file to the first file's type.
       `SELECT exchange, replace(symbol, '-', '/') AS symbol, timeframe, open_time, open::DOUBLE AS open, ` +
       `high::DOUBLE AS high, low::DOUBLE AS low, close::DOUBLE AS close, volume::DOUBLE AS volume ` +
-      `FROM read_parquet(${sqlString(ohlcvGlob)}, hive_partitioning = true, union_by_name = true, ` +
+      `FROM read_parquet(${ohlcvFiles}, hive_partitioning = true, union_by_name = true, ` +
       `hive_types = {'exchange': VARCHAR, 'timeframe': VARCHAR, 'symbol': VARCHAR, 'year': INTEGER})`
     : EMPTY_OHLCV;
   await connection.run(`CREATE OR REPLACE TEMP VIEW ohlcv AS ${ohlcv}`);
@@ -85,10 +100,10 @@ export interface LakeQuery {
  * const rows = await lake.rows("SELECT count(*) AS n FROM ohlcv WHERE symbol = 'BTC/USDT'");
  * lake.close();
  */
-export async function openLakeQuery(store: ObjectStore, cacheDir: string): Promise<LakeQuery> {
+export async function openLakeQuery(store: ObjectStore, cacheDir: string, options: LakeViewOptions = {}): Promise<LakeQuery> {
   const mirror = await mirrorLake(store, cacheDir, ['exchange=', 'dataset=']);
   const connection = await (await sharedDuckDb()).connect();
-  await createLakeViews(connection, mirror.rootDir);
+  await createLakeViews(connection, mirror.rootDir, options);
   return {
     mirror,
     connection,

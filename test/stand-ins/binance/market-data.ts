@@ -128,7 +128,11 @@ export class CandleSeries {
       const part = this.baseCandle(t, view.nowMs);
       aggregate = aggregate === undefined ? { ...part } : mergeInto(aggregate, part);
     }
-    if (aggregate !== undefined) aggregate.closeTime = openTime + intervalMs - 1;
+    if (aggregate !== undefined) {
+      // Binance keeps a partly missing candle on its interval grid: the open time is the window's start.
+      aggregate.openTime = openTime;
+      aggregate.closeTime = openTime + intervalMs - 1;
+    }
     return aggregate;
   }
 

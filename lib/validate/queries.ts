@@ -1,0 +1,146 @@
+/**
+ * The validate job's SQL: every check that looks at candles runs as one DuckDB query over the
+ * `ohlcv` view, returning small aggregates; the rules that judge them are pure functions
+ * (lib/validate/rules). Timeframe lengths come from the same table as everywhere else.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { TIMEFRAMES, type Timeframe } from '../config/universe.ts';
+import { timeframeMs } from '../candles/timeframe.ts';
+
+/** `CASE timeframe WHEN '1h' THEN 3600000 … END`: bar length in ms per row. */
+const TF_MS = `CASE timeframe ${TIMEFRAMES.map((tf) => `WHEN '${tf}' THEN ${timeframeMs(tf)}`).join(' ')} END`;
+
+const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const inList = (values: readonly string[]) => `(${values.map(quote).join(', ')})`;
+
+export interface SeriesStats {
+  symbol: string;
+  timeframe: Timeframe;
+  candles: number;
+  firstMs: number;
+  lastMs: number;
+  duplicateTimes: number;
+  ohlcInconsistent: number;
+  negativeVolume: number;
+  misalignedTimes: number;
+  extremeJumps: number;
+}
+
+async function rows(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
+  return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+}
+
+/** Per-series counts for staleness, coverage and sanity, in one scan. */
+export async function seriesStats(
+  connection: DuckDBConnection,
+  scope: { symbols: readonly string[]; timeframes: readonly Timeframe[] },
+  jumpThresholdPct: number,
+): Promise<SeriesStats[]> {
+  const result = await rows(
+    connection,
+    `WITH c AS (
+       SELECT symbol, timeframe, open_time, open, high, low, close, volume, ${TF_MS} AS tf_ms,
+              lag(close) OVER (PARTITION BY symbol, timeframe ORDER BY open_time) AS prev_close
+       FROM ohlcv WHERE symbol IN ${inList(scope.symbols)} AND timeframe IN ${inList(scope.timeframes)})
+     SELECT symbol, timeframe, count(*)::BIGINT AS candles,
+            epoch_ms(min(open_time))::DOUBLE AS first_ms, epoch_ms(max(open_time))::DOUBLE AS last_ms,
+            (count(*) - count(DISTINCT open_time))::BIGINT AS duplicate_times,
+            count(*) FILTER (WHERE high < low OR open > high OR open < low OR close > high OR close < low)::BIGINT AS ohlc_inconsistent,
+            count(*) FILTER (WHERE volume < 0)::BIGINT AS negative_volume,
+            count(*) FILTER (WHERE epoch_ms(open_time) % tf_ms <> 0)::BIGINT AS misaligned_times,
+            count(*) FILTER (WHERE prev_close > 0 AND abs(close / prev_close - 1) * 100 > ${jumpThresholdPct})::BIGINT AS extreme_jumps
+     FROM c GROUP BY symbol, timeframe`,
+  );
+  return result.map((r) => ({
+    symbol: String(r['symbol']),
+    timeframe: r['timeframe'] as Timeframe,
+    candles: Number(r['candles']),
+    firstMs: Number(r['first_ms']),
+    lastMs: Number(r['last_ms']),
+    duplicateTimes: Number(r['duplicate_times']),
+    ohlcInconsistent: Number(r['ohlc_inconsistent']),
+    negativeVolume: Number(r['negative_volume']),
+    misalignedTimes: Number(r['misaligned_times']),
+    extremeJumps: Number(r['extreme_jumps']),
+  }));
+}
+
+export interface GapRow {
+  symbol: string;
+  timeframe: Timeframe;
+  /** First and last missing open time, inclusive. */
+  fromMs: number;
+  toMs: number;
+  missing: number;
+}
+
+/** Every missing interval inside each series, as ranges (a window function, not a calendar join). */
+export async function seriesGaps(connection: DuckDBConnection, scope: { symbols: readonly string[]; timeframes: readonly Timeframe[] }): Promise<GapRow[]> {
+  const result = await rows(
+    connection,
+    `WITH c AS (
+       SELECT symbol, timeframe, epoch_ms(open_time)::DOUBLE AS t, ${TF_MS}::DOUBLE AS tf_ms,
+              epoch_ms(lead(open_time) OVER (PARTITION BY symbol, timeframe ORDER BY open_time))::DOUBLE AS next_t
+       FROM ohlcv WHERE symbol IN ${inList(scope.symbols)} AND timeframe IN ${inList(scope.timeframes)})
+     SELECT symbol, timeframe, t + tf_ms AS from_ms, next_t - tf_ms AS to_ms, (next_t - t) / tf_ms - 1 AS missing
+     FROM c WHERE next_t - t > tf_ms ORDER BY symbol, timeframe, t`,
+  );
+  return result.map((r) => ({
+    symbol: String(r['symbol']),
+    timeframe: r['timeframe'] as Timeframe,
+    fromMs: Number(r['from_ms']),
+    toMs: Number(r['to_ms']),
+    missing: Number(r['missing']),
+  }));
+}
+
+export interface CrossTimeframeRow {
+  symbol: string;
+  coarse: Timeframe;
+  fine: Timeframe;
+  mismatches: number;
+  exampleOpenTimeMs: number;
+  /** The first disagreeing field of the earliest mismatch. */
+  exampleField: 'open' | 'high' | 'low' | 'close' | 'volume';
+}
+
+/**
+ * Coarse candles that disagree with the complete set of fine candles they cover (4h vs 1h, 1d vs 1h):
+ * open = first open, close = last close, high = max, low = min, volume = sum within `relTolerance`.
+ * Incomplete buckets are left to the gap check.
+ */
+export async function crossTimeframeMismatches(
+  connection: DuckDBConnection,
+  symbols: readonly string[],
+  pairs: ReadonlyArray<[coarse: Timeframe, fine: Timeframe]>,
+  relTolerance = 1e-9,
+): Promise<CrossTimeframeRow[]> {
+  const out: CrossTimeframeRow[] = [];
+  for (const [coarse, fine] of pairs) {
+    const per = timeframeMs(coarse) / timeframeMs(fine);
+    const differs = (a: string, b: string) => `abs(${a} - ${b}) > ${relTolerance} * greatest(abs(${a}), abs(${b}), 1e-12)`;
+    const result = await rows(
+      connection,
+      `WITH f AS (
+         SELECT symbol, time_bucket(INTERVAL ${timeframeMs(coarse) / 60_000} MINUTE, open_time) AS bucket,
+                arg_min(open, open_time) AS o, max(high) AS h, min(low) AS l, arg_max(close, open_time) AS c, sum(volume) AS v, count(*) AS k
+         FROM ohlcv WHERE timeframe = '${fine}' AND symbol IN ${inList(symbols)} GROUP BY ALL),
+       m AS (
+         SELECT x.symbol, x.open_time,
+                CASE WHEN ${differs('x.open', 'f.o')} THEN 'open' WHEN ${differs('x.high', 'f.h')} THEN 'high'
+                     WHEN ${differs('x.low', 'f.l')} THEN 'low' WHEN ${differs('x.close', 'f.c')} THEN 'close'
+                     WHEN ${differs('x.volume', 'f.v')} THEN 'volume' END AS field
+         FROM ohlcv x JOIN f ON x.symbol = f.symbol AND x.open_time = f.bucket
+         WHERE x.timeframe = '${coarse}' AND f.k = ${per})
+       SELECT symbol, count(*)::BIGINT AS mismatches, epoch_ms(min(open_time))::DOUBLE AS example, arg_min(field, open_time) AS field
+       FROM m WHERE field IS NOT NULL GROUP BY symbol`,
+    );
+    for (const r of result) {
+      out.push({
+        symbol: String(r['symbol']), coarse, fine, mismatches: Number(r['mismatches']),
+        exampleOpenTimeMs: Number(r['example']), exampleField: r['field'] as CrossTimeframeRow['exampleField'],
+      });
+    }
+  }
+  return out;
+}
