@@ -6,10 +6,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { benchBacktest, parseBacktestBenchArgs } from './backtest.ts';
 import { benchIngest, parseIngestArgs } from './ingest.ts';
+import { benchValidate, parseValidateBenchArgs } from './validate.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   ingest: (args) => benchIngest(parseIngestArgs(args)),
   backtest: (args) => benchBacktest(parseBacktestBenchArgs(args)),
+  validate: (args) => benchValidate(parseValidateBenchArgs(args)),
 };
 
 const [name = 'ingest', ...args] = process.argv.slice(2);
