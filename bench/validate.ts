@@ -54,6 +54,7 @@ export async function benchValidate(options: { symbols: number; days: number }) 
       setup: { update: update.outcome, seconds: Math.round(setupSeconds * 100) / 100 },
       validateSeconds: runs.map((s) => Math.round(s * 1000) / 1000),
       bestSeconds: Math.round(Math.min(...runs) * 1000) / 1000,
+      lastRunTimings: last!.timings,
       status: last!.status,
       findings: last!.findings.length,
       aimSeconds: 2,

@@ -49,6 +49,13 @@ export async function runValidate(deps: ValidateDeps, input: ValidateInput): Pro
   const timeframes = config.universe.timeframes;
   const findings: Finding[] = [];
   const repairs: ValidateReport['repairs'] = { attempted: 0, candlesWritten: 0, notRepaired: 0 };
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (phase: string) => {
+    const now = performance.now();
+    timings[phase] = Math.round(now - mark) / 1000;
+    mark = now;
+  };
 
   // Repairs write to the lake: they take the update job's lease, so the two never write at once.
   const wantRepair = (input.repair ?? config.validate.repair) === true && deps.exchange !== undefined;
@@ -79,6 +86,7 @@ export async function runValidate(deps: ValidateDeps, input: ValidateInput): Pro
       if (f) findings.push(f);
     }
     await createLakeViews(connection, mirror.rootDir, { excludeKeys: new Set(problems.map((p) => p.key)) });
+    lap('health');
 
     // 2. Per-series counts: staleness, sanity; coverage from what exists.
     const stats = await seriesStats(connection, { symbols, timeframes }, config.validate.jumpThresholdPct);
@@ -102,10 +110,13 @@ export async function runValidate(deps: ValidateDeps, input: ValidateInput): Pro
       }
       findings.push(...sanityFindings(ref, s, config.validate.jumpThresholdPct));
     }
+    lap('series');
     for (const row of await crossTimeframeMismatches(connection, symbols, CROSS_PAIRS.filter(([c, f]) => timeframes.includes(c) && timeframes.includes(f)))) {
       const f = crossTimeframeFinding({ exchange: exchangeId, symbol: row.symbol, timeframe: row.coarse }, row.fine, row.mismatches, { openTimeMs: row.exampleOpenTimeMs, field: row.exampleField });
       if (f) findings.push(f);
     }
+
+    lap('crossTimeframe');
 
     // 3. Continuity: classify each gap by asking the exchange; repair what it has; remember what it lacks.
     const known = await loadKnownGaps(store, exchangeId);
@@ -161,6 +172,8 @@ export async function runValidate(deps: ValidateDeps, input: ValidateInput): Pro
       repairs.notRepaired += 1;
     }
 
+    lap('gaps');
+
     // 4. The report.
     const status = overallStatus(findings);
     const cells: SeriesCell[] = [];
@@ -180,6 +193,7 @@ export async function runValidate(deps: ValidateDeps, input: ValidateInput): Pro
       runId, checkedAt: new Date(nowMs).toISOString(), lake: store.url, status, findings, coverage: coverage.summary, cells, repairs,
       counts: { series: stats.length, candles: stats.reduce((n, s) => n + s.candles, 0), objects: objects.length, staleSeries, bySeverity },
       seconds: (performance.now() - started) / 1000,
+      timings,
     };
     await storeValidateReport(store, report);
     await writeRunRecord(store, {

@@ -45,4 +45,6 @@ export interface ValidateReport {
   repairs: { attempted: number; candlesWritten: number; notRepaired: number; skippedReason?: string };
   counts: { series: number; candles: number; objects: number; staleSeries: number; bySeverity: Record<'INFO' | 'WARNING' | 'CRITICAL', number> };
   seconds: number;
+  /** Seconds per phase (health, series, crossTimeframe, gaps), for the bench and for slow days. */
+  timings: Record<string, number>;
 }
