@@ -49,6 +49,11 @@ export interface BacktestInput {
   rankBy?: keyof Stats;
   /** Flag a lake series as stale when its last bar closed longer ago than this. */
   maxAgeMs?: number;
+  /**
+   * Open CRITICAL findings of the latest validate run, by `symbol|timeframe` (see
+   * `criticalFindingsBySeries`); they gate the series like the engine's own checks.
+   */
+  storedFindings?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface BacktestDeps {
@@ -113,7 +118,10 @@ async function loadSeries(input: BacktestInput, nowMs: number): Promise<{ loaded
   const add = (bars: Bars, barMs: number, lotStep: number, stale: boolean, windowEndMs?: number) => {
     // A window that ends in the past is measured against its end, not today.
     const asOfMs = windowEndMs !== undefined ? Math.min(windowEndMs, nowMs) : nowMs;
-    const flags = qualityFlags(bars, { barMs, ...(stale && input.maxAgeMs !== undefined ? { nowMs: asOfMs, maxAgeMs: input.maxAgeMs } : {}) });
+    const flags = [
+      ...qualityFlags(bars, { barMs, ...(stale && input.maxAgeMs !== undefined ? { nowMs: asOfMs, maxAgeMs: input.maxAgeMs } : {}) }),
+      ...(input.storedFindings?.get(`${bars.symbol}|${bars.timeframe}`) ?? []).map((text) => `validate: ${text}`),
+    ];
     if (flags.length > 0 && !input.allowFlagged) {
       skipped.push({ symbol: bars.symbol, timeframe: bars.timeframe, reason: `CRITICAL data quality (${flags.join('; ')}); pass --allow-flagged to backtest it anyway` });
       return;

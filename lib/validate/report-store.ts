@@ -57,3 +57,18 @@ export async function readLatestValidateReport(store: ObjectStore): Promise<Vali
   const got = await store.get(LATEST_REPORT_KEY);
   return got ? (JSON.parse(Buffer.from(got.body).toString('utf8')) as ValidateReport) : undefined;
 }
+
+/**
+ * The CRITICAL findings of a report by `symbol|timeframe`, as texts: what the backtest's quality
+ * gate needs from the validate job.
+ * @example criticalFindingsBySeries(await readLatestValidateReport(store)).get('BTC/USDT|1h')
+ */
+export function criticalFindingsBySeries(report: ValidateReport | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const f of report?.findings ?? []) {
+    if (f.severity !== 'CRITICAL' || !f.symbol || !f.timeframe) continue;
+    const key = `${f.symbol}|${f.timeframe}`;
+    out.set(key, [...(out.get(key) ?? []), f.text]);
+  }
+  return out;
+}

@@ -18,6 +18,7 @@ import { renderEquityPng, renderHtmlReport } from '../../backtest/report/index.t
 import { isBetter, runBacktest, type BacktestRun, type SeriesSource } from '../../backtest/run.ts';
 import { paramsKey, storeBacktestRun } from '../../backtest/store-results.ts';
 import { STRATEGIES } from '../../backtest/strategies/index.ts';
+import { criticalFindingsBySeries, readLatestValidateReport } from '../../validate/report-store.ts';
 import type { BacktestResult, Stats } from '../../backtest/types.ts';
 import { ConfigError } from '../../config/errors.ts';
 import { action, cliContext, splitFlagList } from '../context.ts';
@@ -167,10 +168,13 @@ export function registerBacktest(program: Command): void {
           }));
           let lake: LakeQuery | undefined;
           let source: SeriesSource;
+          let storedFindings: Map<string, string[]> | undefined;
           if (flags.data) {
             source = { kind: 'file', path: flags.data, ...(flags.symbol ? { symbol: flags.symbol } : {}) };
           } else {
-            lake = await openLakeQuery(openObjectStore(ctx.config.lake), ctx.config.cacheDir);
+            const lakeStore = openObjectStore(ctx.config.lake);
+            lake = await openLakeQuery(lakeStore, ctx.config.cacheDir);
+            storedFindings = criticalFindingsBySeries(await readLatestValidateReport(lakeStore));
             const fromMs = parseSince(flags.from);
             const toMs = parseSince(flags.to);
             source = {
@@ -194,6 +198,7 @@ export function registerBacktest(program: Command): void {
                 daysPerYear: numberFlag('--days-per-year', flags.daysPerYear, (n) => n > 0 && n <= 366),
                 ...(flags.workers !== undefined ? { workers: numberFlag('--workers', flags.workers, (n) => Number.isInteger(n) && n >= 0) } : {}),
                 maxAgeMs: 2 * 86_400_000,
+                ...(storedFindings ? { storedFindings } : {}),
               },
             );
             const outputs = await writeOutputs(run, flags);

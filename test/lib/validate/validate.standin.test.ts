@@ -165,3 +165,18 @@ describe.each(lakeBackends)('validate on a $name', (backend) => {
     expect(report.findings[0]!.details).toMatchObject({ count: 1 });
   });
 });
+
+describe('the backtest gate reads the latest validate report', () => {
+  it('criticalFindingsBySeries keeps CRITICAL findings per series, as texts', async () => {
+    const { criticalFindingsBySeries } = await import('../../../lib/validate/report-store.ts');
+    const map = criticalFindingsBySeries({
+      findings: [
+        { kind: 'stale', severity: 'CRITICAL', key: 'a', symbol: 'BTC/USDT', timeframe: '1h', text: 'BTC/USDT 1h is 24 h behind' },
+        { kind: 'stale', severity: 'WARNING', key: 'b', symbol: 'BTC/USDT', timeframe: '4h', text: 'warn' },
+        { kind: 'unreadable-object', severity: 'CRITICAL', key: 'c', text: 'no series' },
+      ],
+    } as never);
+    expect([...map.entries()]).toEqual([['BTC/USDT|1h', ['BTC/USDT 1h is 24 h behind']]]);
+    expect(criticalFindingsBySeries(undefined).size).toBe(0);
+  });
+});
