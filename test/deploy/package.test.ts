@@ -1,9 +1,9 @@
 /**
  * The deployment package, built once by the real osls + serverless-esbuild (`serverless package
  * --stage dev`, offline, without AWS credentials) and checked from the outside: the
- * CloudFormation template it would deploy, the zip it would upload, and the bundled handler run
- * from that zip alone (no project node_modules) — imported, then invoked against the Binance
- * stand-in with its lake on S3 in moto.
+ * CloudFormation template it would deploy, the zips it would upload (update, validate), and the
+ * bundled handlers run from those zips alone (no project node_modules) — imported, then invoked
+ * against the Binance stand-in with the lake on S3 in moto and metrics in moto's CloudWatch.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -12,8 +12,10 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCloudWatchClient } from '../../lib/metrics/index.ts';
 import { createTestBucket, s3ClientForTests, useAwsEndpoint } from '../harness/aws.ts';
 import { PROJECT_DIR } from '../harness/python-venv.ts';
 import { startBinanceStandIn, type BinanceStandIn } from '../stand-ins/binance/index.ts';
@@ -30,8 +32,16 @@ const STATIC_EXTERNAL_IMPORTS = ['@duckdb/node-api'];
 const LAZY_EXTERNAL_IMPORTS = new Set(['protobufjs/minimal.js']);
 /** Relative imports left outside the bundle on purpose: ccxt's dYdX signing code (import() only, needs protobufjs). */
 const UNBUNDLED_RELATIVE_IMPORT = /^\.\.\/static_dependencies\/dydx-v4-client\//;
-/** Dependencies the update job uses that must be inside the bundle, not in node_modules. */
-const BUNDLED_PACKAGES = ['@aws-lambda-powertools/logger', '@middy/core', 'ccxt', '@aws-sdk/client-s3', 'zod', 'p-retry', 'p-limit'];
+/** The functions packaged, each in its own zip. */
+const FUNCTIONS = ['update', 'validate'] as const;
+type FunctionName = (typeof FUNCTIONS)[number];
+/** Dependencies every job uses that must be inside the bundle, not in node_modules. */
+const BUNDLED_PACKAGES = ['@aws-lambda-powertools/logger', '@middy/core', 'ccxt', '@aws-sdk/client-s3', 'zod', 'p-retry'];
+/** What each function's bundle must hold beyond that: its job, and the packages only it uses. */
+const BUNDLED_PER_FUNCTION: Record<FunctionName, { packages: string[]; job: string }> = {
+  update: { packages: ['p-limit'], job: 'lib/update/index.ts' },
+  validate: { packages: ['@aws-sdk/client-cloudwatch'], job: 'lib/validate/index.ts' },
+};
 /** CloudWatch Logs accepts only these retention periods (days). */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
@@ -108,10 +118,10 @@ function asArray<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
-/** Where `serverless package` writes the template and update.zip. */
+/** Where `serverless package` writes the template and the zips. */
 let outDir: string;
-/** update.zip, extracted: what Lambda would have in /var/task. */
-let unzippedDir: string;
+/** Each function's zip, extracted: what Lambda would have in /var/task. */
+const unzippedDirs = {} as Record<FunctionName, string>;
 let template: { Resources: Record<string, CfnResource> };
 /** Lakes, caches and working directories of the child processes, removed after the file. */
 const scratchDirs: string[] = [];
@@ -131,11 +141,15 @@ function only<T>(items: T[], what: string): T {
   return items[0]!;
 }
 
-function updateFunction(): [string, CfnResource] {
+function lambdaFunction(name: FunctionName): [string, CfnResource] {
   return only(
-    resourcesOfType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Handler === 'functions/update.handler'),
-    'one function with handler functions/update.handler',
+    resourcesOfType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Handler === `functions/${name}.handler`),
+    `one function with handler functions/${name}.handler`,
   );
+}
+
+function updateFunction(): [string, CfnResource] {
+  return lambdaFunction('update');
 }
 
 function environmentOf(fn: CfnResource): Record<string, string> {
@@ -174,13 +188,15 @@ beforeAll(async () => {
   }
   template = JSON.parse(readFileSync(templatePath, 'utf8')) as typeof template;
 
-  unzippedDir = mkdtempSync(path.join(tmpdir(), 'candlelake-unzipped-'));
-  const unzip = await run('python3', ['-m', 'zipfile', '-e', path.join(outDir, 'update.zip'), unzippedDir], { cwd: outDir, env: process.env });
-  if (unzip.code !== 0) throw new Error(`unzip failed: ${unzip.stderr}`);
-}, (PACKAGE_TIMEOUT_S + 30) * 1000);
+  for (const name of FUNCTIONS) {
+    unzippedDirs[name] = mkdtempSync(path.join(tmpdir(), `candlelake-unzipped-${name}-`));
+    const unzip = await run('python3', ['-m', 'zipfile', '-e', path.join(outDir, `${name}.zip`), unzippedDirs[name]], { cwd: outDir, env: process.env });
+    if (unzip.code !== 0) throw new Error(`unzip of ${name}.zip failed: ${unzip.stderr}`);
+  }
+}, (PACKAGE_TIMEOUT_S + 60) * 1000);
 
 afterAll(() => {
-  for (const dir of [outDir, unzippedDir, ...scratchDirs]) if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [outDir, ...Object.values(unzippedDirs), ...scratchDirs]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('CloudFormation template of `serverless package --stage dev`', () => {
@@ -289,8 +305,8 @@ describe('CloudFormation template of `serverless package --stage dev`', () => {
     expect(grants.filter((g) => !g.action.startsWith('s3:') && !g.action.startsWith('logs:'))).toEqual([]);
   });
 
-  it("creates the function's log group with a retention CloudWatch accepts", () => {
-    const [, fn] = updateFunction();
+  it.each(FUNCTIONS)("creates the %s function's log group with a retention CloudWatch accepts", (name) => {
+    const [, fn] = lambdaFunction(name);
     const [logGroupId, logGroup] = only(
       resourcesOfType('AWS::Logs::LogGroup').filter(([, g]) => g.Properties.LogGroupName === `/aws/lambda/${fn.Properties.FunctionName as string}`),
       "the function's log group",
@@ -298,35 +314,139 @@ describe('CloudFormation template of `serverless package --stage dev`', () => {
     expect(LOG_RETENTION_DAYS).toContain(logGroup.Properties.RetentionInDays);
     expect(fn.DependsOn).toContain(logGroupId);
   });
+
+  it('has the validate function on nodejs22.x beside update: same lake and exchange settings, CloudWatch metrics in the stage namespace', () => {
+    const [, fn] = lambdaFunction('validate');
+    const [, update] = updateFunction();
+    const env = environmentOf(fn);
+
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['x86_64'] });
+    expect(fn.Properties.Timeout).toBeGreaterThanOrEqual(300);
+    // Repairs hold the update lease (15 min TTL) without renewing it: the function must end first.
+    expect(fn.Properties.Timeout).toBeLessThan(15 * 60);
+    expect(fn.Properties.MemorySize).toBeGreaterThanOrEqual(1024);
+    expect(fn.Properties.MemorySize).toBeLessThanOrEqual(2048);
+    expect(fn.Properties.Layers, 'DuckDB ships in the zip, not in a layer').toBeUndefined();
+    const shared = ['CANDLELAKE_LAKE', 'CANDLELAKE_BINANCE_URL', 'CANDLELAKE_SYMBOLS', 'CANDLELAKE_TIMEFRAMES', 'NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL'];
+    for (const name of shared) expect(env[name], name).toBe(environmentOf(update)[name]);
+    expect(env).toMatchObject({
+      CANDLELAKE_CACHE_DIR: '/tmp/candlelake/cache',
+      CANDLELAKE_METRICS: 'cloudwatch',
+      CANDLELAKE_METRICS_NAMESPACE: 'candlelake-dev',
+      POWERTOOLS_SERVICE_NAME: 'candlelake-validate',
+    });
+  });
+
+  it('schedules the validate function with the awsCron of lib/schedule/jobs.json', () => {
+    const [fnId] = lambdaFunction('validate');
+    const rules = resourcesOfType('AWS::Events::Rule').filter(([, rule]) =>
+      asArray(rule.Properties.Targets as Json[]).some((target) => JSON.stringify(target.Arn) === JSON.stringify({ 'Fn::GetAtt': [fnId, 'Arn'] })),
+    );
+    const [, rule] = only(rules, 'one EventBridge rule targeting the validate function');
+    expect(rule.Properties.ScheduleExpression).toBe(jobs.validate.awsCron);
+    expect(rule.Properties.State).toBe('ENABLED');
+  });
+
+  it("gives the validate function's own role object access in the lake, listing, its own log group, and PutMetricData in its namespace only", () => {
+    const [, fn] = lambdaFunction('validate');
+    const [, update] = updateFunction();
+    const [lakeId, lake] = lakeBucket();
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const role = template.Resources[roleId]!;
+    const [logGroupId] = only(
+      resourcesOfType('AWS::Logs::LogGroup').filter(([, g]) => g.Properties.LogGroupName === `/aws/lambda/${fn.Properties.FunctionName as string}`),
+      "the function's log group",
+    );
+    const statements = (role.Properties.Policies as Array<{ PolicyDocument: { Statement: PolicyStatement[] } }>).flatMap(
+      (policy) => policy.PolicyDocument.Statement,
+    );
+    const grants = statements.flatMap((s) =>
+      asArray(s.Action).flatMap((action) => asArray(s.Resource).map((resource) => ({ effect: s.Effect, action, resource, condition: s.Condition }))),
+    );
+
+    expect(roleId).toBe('ValidateRole');
+    expect(role.Type).toBe('AWS::IAM::Role');
+    expect(update.Properties.Role, 'not the update function\'s role').not.toEqual(fn.Properties.Role);
+    expect(fn.DependsOn).toContain(roleId);
+    expect(role.Properties.ManagedPolicyArns, 'no managed policies').toBeUndefined();
+    expect(grants.filter((g) => g.action.includes('*')), 'no wildcard actions').toEqual([]);
+    expect(grants.every((g) => g.effect === 'Allow')).toBe(true);
+
+    const lakeName = lake.Properties.BucketName as string;
+    const s3Grants = grants.filter((g) => g.action.startsWith('s3:')).map((g) => `${g.action} ${lakeTarget(g.resource, lakeId, lakeName)}`);
+    expect(s3Grants.sort()).toEqual(['s3:DeleteObject objects', 's3:GetObject objects', 's3:ListBucket bucket', 's3:PutObject objects']);
+
+    const logGrants = grants.filter((g) => g.action.startsWith('logs:'));
+    expect(logGrants.map((g) => g.action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    for (const grant of logGrants) expect(grant.resource).toEqual({ 'Fn::GetAtt': [logGroupId, 'Arn'] });
+
+    // PutMetricData takes only Resource '*'; the namespace condition is what scopes it.
+    const metricGrants = grants.filter((g) => g.action.startsWith('cloudwatch:'));
+    expect(metricGrants).toEqual([
+      {
+        effect: 'Allow',
+        action: 'cloudwatch:PutMetricData',
+        resource: '*',
+        condition: { StringEquals: { 'cloudwatch:namespace': environmentOf(fn).CANDLELAKE_METRICS_NAMESPACE } },
+      },
+    ]);
+    expect(grants.filter((g) => JSON.stringify(g.resource) === '"*"' && g.action !== 'cloudwatch:PutMetricData')).toEqual([]);
+    expect(grants.filter((g) => !/^(s3|logs|cloudwatch):/.test(g.action))).toEqual([]);
+  });
+
+  it('alarms on a CRITICAL validation, or on none, without actions yet', () => {
+    const [, fn] = lambdaFunction('validate');
+    const alarm = template.Resources.ValidateCriticalAlarm;
+
+    expect(alarm?.Type).toBe('AWS::CloudWatch::Alarm');
+    expect(alarm!.Properties).toMatchObject({
+      Namespace: environmentOf(fn).CANDLELAKE_METRICS_NAMESPACE,
+      MetricName: 'ValidateStatus',
+      Dimensions: [{ Name: 'exchange', Value: 'binance' }],
+      Statistic: 'Maximum',
+      // One datapoint a day: a period of one day holds the latest run (see serverless.yml).
+      Period: 86_400,
+      EvaluationPeriods: 1,
+      Threshold: 2,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'breaching',
+    });
+    // CloudWatch's limits: a multiple of 60 s, at most 7 days evaluated.
+    expect((alarm!.Properties.Period as number) % 60).toBe(0);
+    expect((alarm!.Properties.Period as number) * (alarm!.Properties.EvaluationPeriods as number)).toBeLessThanOrEqual(7 * 86_400);
+    expect(alarm!.Properties.AlarmActions, 'actions come with the alerts issue').toBeUndefined();
+    expect(alarm!.Properties.OKActions).toBeUndefined();
+  });
 });
 
-describe('update.zip', () => {
+describe.each(FUNCTIONS)('%s.zip', (name) => {
   it('holds the bundled handler, with only the DuckDB packages in node_modules', () => {
-    const files = listFiles(unzippedDir);
+    const files = listFiles(unzippedDirs[name]);
     const modules = new Set(files.filter((f) => f.startsWith('node_modules/')).map(packageOf));
 
-    expect(files).toContain('functions/update.mjs');
-    expect(files).toContain('functions/update.mjs.map');
+    expect(files).toContain(`functions/${name}.mjs`);
+    expect(files).toContain(`functions/${name}.mjs.map`);
     expect(files.filter((f) => f.endsWith('.ts')), 'no TypeScript sources or declarations').toEqual([]);
     expect(files.filter((f) => !f.startsWith('functions/') && !f.startsWith('node_modules/'))).toEqual([]);
     expect([...modules].sort()).toEqual([...PACKAGED_MODULES].sort());
   });
 
   it('carries the linux-x64 DuckDB binding and libduckdb.so where node-bindings looks for them', () => {
-    const nativeDir = path.join(unzippedDir, 'node_modules', '@duckdb', 'node-bindings-linux-x64');
+    const nativeDir = path.join(unzippedDirs[name], 'node_modules', '@duckdb', 'node-bindings-linux-x64');
     expect(statSync(path.join(nativeDir, 'duckdb.node')).size).toBeGreaterThan(100_000);
     expect(statSync(path.join(nativeDir, 'libduckdb.so')).size).toBeGreaterThan(20 * 2 ** 20);
-    expect(existsSync(path.join(unzippedDir, 'node_modules', '@duckdb', 'node-api', 'lib', 'index.js'))).toBe(true);
+    expect(existsSync(path.join(unzippedDirs[name], 'node_modules', '@duckdb', 'node-api', 'lib', 'index.js'))).toBe(true);
   });
 
   it('fits Lambda: under 250 MB unzipped', () => {
-    const unzippedBytes = listFiles(unzippedDir).reduce((sum, f) => sum + statSync(path.join(unzippedDir, f)).size, 0);
+    const dir = unzippedDirs[name];
+    const unzippedBytes = listFiles(dir).reduce((sum, f) => sum + statSync(path.join(dir, f)).size, 0);
     expect(unzippedBytes).toBeLessThan(LAMBDA_UNZIPPED_LIMIT_BYTES);
-    expect(statSync(path.join(outDir, 'update.zip')).size).toBeLessThan(unzippedBytes);
+    expect(statSync(path.join(outDir, `${name}.zip`)).size).toBeLessThan(unzippedBytes);
   });
 
   it('bundles the libraries the job uses, leaving only DuckDB and the dYdX-only modules as imports', () => {
-    const functionsDir = path.join(unzippedDir, 'functions');
+    const functionsDir = path.join(unzippedDirs[name], 'functions');
     const bundleFiles = listFiles(functionsDir);
     const sources = bundleFiles
       .filter((f) => f.endsWith('.mjs.map'))
@@ -349,21 +469,21 @@ describe('update.zip', () => {
       }
     }
 
-    expect(bundleFiles.filter((f) => f.endsWith('.mjs')), 'one bundle, no chunks').toEqual(['update.mjs']);
-    for (const name of BUNDLED_PACKAGES) expect(bundledPackages, `${name} bundled`).toContain(name);
-    expect(sources.some((s) => s.endsWith('lib/update/index.ts'))).toBe(true);
+    expect(bundleFiles.filter((f) => f.endsWith('.mjs')), 'one bundle, no chunks').toEqual([`${name}.mjs`]);
+    for (const pkg of [...BUNDLED_PACKAGES, ...BUNDLED_PER_FUNCTION[name].packages]) expect(bundledPackages, `${pkg} bundled`).toContain(pkg);
+    expect(sources.some((s) => s.endsWith(BUNDLED_PER_FUNCTION[name].job))).toBe(true);
     expect([...staticImports].sort()).toEqual(STATIC_EXTERNAL_IMPORTS);
     expect([...lazyImports].filter((s) => !LAZY_EXTERNAL_IMPORTS.has(s))).toEqual([]);
     expect([...danglingRelativeImports]).toEqual([]);
   });
 });
 
-describe('the bundled handler, run from the unzipped package alone', () => {
+describe('the bundled handlers, run from the unzipped packages alone', () => {
   /** What Lambda gives the process, minus AWS itself; NODE_PATH unset, so only the zip's node_modules resolve. */
-  function lambdaLikeEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  function lambdaLikeEnv(name: FunctionName, extra: Record<string, string>): NodeJS.ProcessEnv {
     return {
       PATH: process.env.PATH,
-      LAMBDA_TASK_ROOT: unzippedDir,
+      LAMBDA_TASK_ROOT: unzippedDirs[name],
       TZ: ':UTC',
       NODE_OPTIONS: '--enable-source-maps',
       CANDLELAKE_CACHE_DIR: scratchDir('candlelake-cache-'),
@@ -371,13 +491,37 @@ describe('the bundled handler, run from the unzipped package alone', () => {
     };
   }
 
-  it('imports (DuckDB native binding included) and exports a handler function', async () => {
-    const handlerUrl = pathToFileURL(path.join(unzippedDir, 'functions', 'update.mjs')).href;
+  /** Imports `functions/<name>.mjs` from the unzipped package in a fresh process and invokes its handler once. */
+  async function invokeBundled(name: FunctionName, extraEnv: Record<string, string>): Promise<unknown> {
+    const handlerUrl = pathToFileURL(path.join(unzippedDirs[name], 'functions', `${name}.mjs`)).href;
+    const event = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date().toISOString(), detail: {} };
+    const functionName = `candlelake-dev-${name}`;
+    const context = { functionName, functionVersion: '$LATEST', memoryLimitInMB: '1536', awsRequestId: randomUUID(), invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}` };
+    const script = [
+      `const m = await import(${JSON.stringify(handlerUrl)});`,
+      `const context = { ...${JSON.stringify(context)}, getRemainingTimeInMillis: () => 900000 };`,
+      `const result = await m.handler(${JSON.stringify(event)}, context);`,
+      `console.log('RESULT ' + JSON.stringify(result));`,
+      'process.exit(0);',
+    ].join('\n');
+
+    const child = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: scratchDir('candlelake-cwd-'),
+      env: lambdaLikeEnv(name, extraEnv),
+    });
+
+    const resultLine = child.stdout.split('\n').find((line) => line.startsWith('RESULT '));
+    expect(resultLine, `${name}: exit ${child.code}\n${tail(child.stderr)}\n${tail(child.stdout)}`).toBeDefined();
+    return JSON.parse(resultLine!.slice('RESULT '.length)) as unknown;
+  }
+
+  it.each(FUNCTIONS)('%s imports (DuckDB native binding included) and exports a handler function', async (name) => {
+    const handlerUrl = pathToFileURL(path.join(unzippedDirs[name], 'functions', `${name}.mjs`)).href;
     const script = `const m = await import(${JSON.stringify(handlerUrl)}); console.log(JSON.stringify({ handler: typeof m.handler }));`;
 
     const result = await run(process.execPath, ['--input-type=module', '-e', script], {
       cwd: scratchDir('candlelake-cwd-'),
-      env: lambdaLikeEnv({ CANDLELAKE_LAKE: `file://${scratchDir('candlelake-lake-')}` }),
+      env: lambdaLikeEnv(name, { CANDLELAKE_LAKE: `file://${scratchDir('candlelake-lake-')}` }),
     });
 
     expect(result.code, tail(result.stderr)).toBe(0);
@@ -393,45 +537,73 @@ describe('the bundled handler, run from the unzipped package alone', () => {
       await standIn.close();
     });
 
-    it('writes Parquet into an S3 lake on moto from the Binance stand-in', async () => {
+    /** The settings both jobs share: the lake on moto, the stand-in, one symbol's daily candles. */
+    function jobEnv(bucket: string, endpoint: string): Record<string, string> {
+      return {
+        CANDLELAKE_LAKE: `s3://${bucket}/`,
+        CANDLELAKE_BINANCE_URL: standIn.url,
+        CANDLELAKE_SYMBOLS: 'BTC/USDT',
+        CANDLELAKE_TIMEFRAMES: '1d',
+        CANDLELAKE_RATE_LIMIT_SHARE: '1',
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_REGION: 'us-east-1',
+        POWERTOOLS_LOG_LEVEL: 'WARN',
+      };
+    }
+
+    it('update writes Parquet into an S3 lake on moto from the Binance stand-in', async () => {
       const endpoint = useAwsEndpoint();
       const s3 = s3ClientForTests();
       const bucket = await createTestBucket({ prefix: 'deploy-lake', client: s3, versioning: true });
-      const handlerUrl = pathToFileURL(path.join(unzippedDir, 'functions', 'update.mjs')).href;
-      const event = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date().toISOString(), detail: {} };
-      const context = { functionName: 'candlelake-dev-update', functionVersion: '$LATEST', memoryLimitInMB: '1536', awsRequestId: randomUUID(), invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:candlelake-dev-update' };
-      const script = [
-        `const m = await import(${JSON.stringify(handlerUrl)});`,
-        `const context = { ...${JSON.stringify(context)}, getRemainingTimeInMillis: () => 900000 };`,
-        `const result = await m.handler(${JSON.stringify(event)}, context);`,
-        `console.log('RESULT ' + JSON.stringify(result));`,
-        'process.exit(0);',
-      ].join('\n');
 
-      const result = await run(process.execPath, ['--input-type=module', '-e', script], {
-        cwd: scratchDir('candlelake-cwd-'),
-        env: lambdaLikeEnv({
-          CANDLELAKE_LAKE: `s3://${bucket}/`,
-          CANDLELAKE_BINANCE_URL: standIn.url,
-          CANDLELAKE_SYMBOLS: 'BTC/USDT',
-          CANDLELAKE_TIMEFRAMES: '1d',
-          CANDLELAKE_RATE_LIMIT_SHARE: '1',
-          AWS_ENDPOINT_URL: endpoint,
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_REGION: 'us-east-1',
-          POWERTOOLS_LOG_LEVEL: 'WARN',
-        }),
-      });
+      const result = await invokeBundled('update', jobEnv(bucket, endpoint));
 
-      const resultLine = result.stdout.split('\n').find((line) => line.startsWith('RESULT '));
-      expect(resultLine, `exit ${result.code}\n${tail(result.stderr)}\n${tail(result.stdout)}`).toBeDefined();
-      const outcome = JSON.parse(resultLine!.slice('RESULT '.length)) as { outcome: string; candlesWritten: number; failures: number };
+      const outcome = result as { outcome: string; candlesWritten: number; failures: number };
       expect(outcome).toMatchObject({ outcome: 'succeeded', failures: 0 });
       expect(outcome.candlesWritten).toBeGreaterThan(300); // a year of daily candles, the first run's lookback
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
       const parquetKeys = (listed.Contents ?? []).map((o) => o.Key!).filter((key) => key.endsWith('.parquet'));
       expect(parquetKeys.some((key) => key.includes('ohlcv'))).toBe(true);
+    });
+
+    it('validate, after update filled the lake, answers OK, stores its report and publishes ValidateStatus 0 to moto CloudWatch', async () => {
+      // Arrange: a lake the bundled update handler just filled (stand-in and both jobs on the wall clock, so nothing is stale).
+      const endpoint = useAwsEndpoint();
+      const s3 = s3ClientForTests();
+      const bucket = await createTestBucket({ prefix: 'deploy-validate', client: s3, versioning: true });
+      expect(await invokeBundled('update', jobEnv(bucket, endpoint))).toMatchObject({ outcome: 'succeeded' });
+      // A namespace of this test's own: moto matches GetMetricStatistics dimensions loosely.
+      const namespace = `candlelake-deploy-${randomUUID()}`;
+
+      // Act
+      const result = await invokeBundled('validate', {
+        ...jobEnv(bucket, endpoint),
+        CANDLELAKE_METRICS: 'cloudwatch',
+        CANDLELAKE_METRICS_NAMESPACE: namespace,
+      });
+
+      // Assert
+      expect(result).toEqual({ runId: expect.stringMatching(/^validate-/), status: 'OK', findings: 0, staleSeries: 0, repaired: 0 });
+      const { runId } = result as { runId: string };
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'quality/reports/' }));
+      expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual([
+        expect.stringMatching(new RegExp(`^quality/reports/date=\\d{4}-\\d\\d-\\d\\d/${runId}\\.json$`)),
+        'quality/reports/latest.json',
+      ]);
+      const stats = await createCloudWatchClient().send(
+        new GetMetricStatisticsCommand({
+          Namespace: namespace,
+          MetricName: 'ValidateStatus',
+          Dimensions: [{ Name: 'exchange', Value: 'binance' }],
+          StartTime: new Date(Date.now() - 3_600_000),
+          EndTime: new Date(Date.now() + 3_600_000),
+          Period: 86_400,
+          Statistics: ['SampleCount', 'Maximum'],
+        }),
+      );
+      expect(stats.Datapoints).toMatchObject([{ SampleCount: 1, Maximum: 0 }]);
     });
   });
 });
