@@ -45,6 +45,84 @@ export class TradeLog {
   }
 }
 
+/** The account and the trade pass's sums, touched only when an order fills (rare next to bars). */
+interface KernelBook {
+  cash: number;
+  position: number;
+  quantity: number;
+  entryPrice: number;
+  entryFee: number;
+  entryIndex: number;
+  readonly fee: number;
+  readonly slip: number;
+  readonly lot: number;
+  readonly time: Float64Array;
+  readonly log: TradeLog;
+  // tradePass, in the same order of operations
+  wins: number;
+  grossProfit: number;
+  grossLoss: number;
+  pnlMean: number;
+  pnlM2: number;
+  returnPctSum: number;
+  bestTradePct: number;
+  worstTradePct: number;
+  durationMsSum: number;
+  maxDurationMs: number;
+}
+
+/** Closes the open position at `price` (simulate's closePosition, then tradePass's step). */
+function closeAt(b: KernelBook, t: number, price: number): void {
+  const fill = b.position === 1 ? price * (1 - b.slip) : price * (1 + b.slip);
+  const notional = b.quantity * fill;
+  const exitFee = notional * b.fee;
+  b.cash += b.position === 1 ? notional - exitFee : -notional - exitFee;
+  const pnl = b.position * (fill - b.entryPrice) * b.quantity - b.entryFee - exitFee;
+  const returnPct = (pnl / (b.entryPrice * b.quantity)) * 100;
+  const durationMs = b.time[t]! - b.time[b.entryIndex]!;
+  const log = b.log;
+  log.grow();
+  const k = log.count++;
+  log.direction[k] = b.position;
+  log.entryIndex[k] = b.entryIndex;
+  log.exitIndex[k] = t;
+  log.entryPrice[k] = b.entryPrice;
+  log.exitPrice[k] = fill;
+  log.quantity[k] = b.quantity;
+  log.fees[k] = b.entryFee + exitFee;
+  log.pnl[k] = pnl;
+  if (pnl > 0) {
+    b.wins++;
+    b.grossProfit += pnl;
+  } else if (pnl < 0) b.grossLoss -= pnl;
+  const delta = pnl - b.pnlMean;
+  b.pnlMean += delta / log.count;
+  b.pnlM2 += delta * (pnl - b.pnlMean);
+  b.returnPctSum += returnPct;
+  if (returnPct > b.bestTradePct) b.bestTradePct = returnPct;
+  if (returnPct < b.worstTradePct) b.worstTradePct = returnPct;
+  b.durationMsSum += durationMs;
+  if (durationMs > b.maxDurationMs) b.maxDurationMs = durationMs;
+  b.position = 0;
+  b.quantity = 0;
+}
+
+/** Opens `direction` all-in at `price` (simulate's openPosition). */
+function openAt(b: KernelBook, t: number, direction: number, price: number): void {
+  if (b.cash <= 0) return;
+  const fill = direction === 1 ? price * (1 + b.slip) : price * (1 - b.slip);
+  const size = b.cash / (fill * (1 + b.fee));
+  const rounded = b.lot > 0 ? Math.floor(size / b.lot + 1e-9) * b.lot : size;
+  if (!(rounded > 0)) return;
+  const notional = rounded * fill;
+  b.entryFee = notional * b.fee;
+  b.cash += direction === 1 ? -notional - b.entryFee : notional - b.entryFee;
+  b.position = direction;
+  b.quantity = rounded;
+  b.entryPrice = fill;
+  b.entryIndex = t;
+}
+
 /**
  * Evaluates "long when a crosses above b" (the opposite cross exits or reverses) on `bars`.
  * Same conventions, same numbers as `crossTargets` → `simulate` → `computeStats`.
@@ -62,26 +140,23 @@ export function crossKernel(
   const { open, close, time } = bars;
   const n = close.length;
   const onDown = mode === 'long' ? 0 : -1;
-  const fee = options.feeRate;
-  const slip = options.slippageBps / 10_000;
-  const lot = options.lotStep;
   const lag = options.fillAt === 'next-open' ? 1 : 0;
   const fillPrice = lag === 1 ? open : close;
   log.reset();
+  const book: KernelBook = {
+    cash: options.cash, position: 0, quantity: 0, entryPrice: 0, entryFee: 0, entryIndex: 0,
+    fee: options.feeRate, slip: options.slippageBps / 10_000, lot: options.lotStep, time, log,
+    wins: 0, grossProfit: 0, grossLoss: 0, pnlMean: 0, pnlM2: 0, returnPctSum: 0,
+    bestTradePct: -Infinity, worstTradePct: Infinity, durationMsSum: 0, maxDurationMs: 0,
+  };
 
   // Targets (crossTargets): `state` is the target after bar t's close.
   let state = 0;
-  // `stateBefore` (set each bar) is the target of bar t-1, which a next-open fill at bar t acts on.
   let prevA = a[0]!;
   let prevB = b[0]!;
-  // Account (simulate).
+  // The account as the hot loop sees it; the book holds the rest.
   let cash = options.cash;
-  let position = 0;
-  let quantity = 0;
-  let units = 0;
-  let entryPrice = 0;
-  let entryFee = 0;
-  let entryIndex = 0;
+  let units = 0; // signed quantity
   let lastTarget = 0;
   let exposureBars = 0;
   // Bar pass (equityPass).
@@ -102,20 +177,9 @@ export function crossKernel(
   let episodeDepthSum = 0;
   let episodeCount = 0;
   let zeroReturns = 0;
-  // Trade pass (tradePass).
-  let wins = 0;
-  let grossProfit = 0;
-  let grossLoss = 0;
-  let pnlMean = 0;
-  let pnlM2 = 0;
-  let returnPctSum = 0;
-  let bestTradePct = -Infinity;
-  let worstTradePct = Infinity;
-  let durationMsSum = 0;
-  let maxDurationMs = 0;
 
   for (let t = 0; t < n; t++) {
-    // 1. This bar's target from the crossover (bar 0 has none).
+    // 1. This bar's target from the crossover (bar 0 has none); a next-open fill acts on the previous one.
     const stateBefore = state;
     if (t > 0) {
       const curA = a[t]!;
@@ -125,86 +189,31 @@ export function crossKernel(
       prevA = curA;
       prevB = curB;
     }
-    // 2. Orders and fills.
-    let e: number;
+    // 2. Orders and fills (simulate).
+    let e = cash;
     if (t >= lag) {
       const want = lag === 1 ? stateBefore : state;
       if (want !== lastTarget) {
         lastTarget = want;
         const price = fillPrice[t]!;
-        if (position !== 0 && want !== position) {
-          const fill = position === 1 ? price * (1 - slip) : price * (1 + slip);
-          const notional = quantity * fill;
-          const exitFee = notional * fee;
-          cash += position === 1 ? notional - exitFee : -notional - exitFee;
-          const pnl = position * (fill - entryPrice) * quantity - entryFee - exitFee;
-          const returnPct = (pnl / (entryPrice * quantity)) * 100;
-          const durationMs = time[t]! - time[entryIndex]!;
-          log.grow();
-          const k = log.count++;
-          log.direction[k] = position; log.entryIndex[k] = entryIndex; log.exitIndex[k] = t; log.entryPrice[k] = entryPrice;
-          log.exitPrice[k] = fill; log.quantity[k] = quantity; log.fees[k] = entryFee + exitFee; log.pnl[k] = pnl;
-          if (pnl > 0) { wins++; grossProfit += pnl; } else if (pnl < 0) grossLoss -= pnl;
-          const delta = pnl - pnlMean;
-          pnlMean += delta / log.count;
-          pnlM2 += delta * (pnl - pnlMean);
-          returnPctSum += returnPct;
-          if (returnPct > bestTradePct) bestTradePct = returnPct;
-          if (returnPct < worstTradePct) worstTradePct = returnPct;
-          durationMsSum += durationMs;
-          if (durationMs > maxDurationMs) maxDurationMs = durationMs;
-          position = 0;
-          quantity = 0;
-        }
-        if (want !== 0 && position === 0 && cash > 0) {
-          const fill = want === 1 ? price * (1 + slip) : price * (1 - slip);
-          const size = cash / (fill * (1 + fee));
-          const rounded = lot > 0 ? Math.floor(size / lot + 1e-9) * lot : size;
-          if (rounded > 0) {
-            const notional = rounded * fill;
-            entryFee = notional * fee;
-            cash += want === 1 ? -notional - entryFee : notional - entryFee;
-            position = want;
-            quantity = rounded;
-            entryPrice = fill;
-            entryIndex = t;
-          }
-        }
-        units = position * quantity;
+        book.cash = cash;
+        if (book.position !== 0 && want !== book.position) closeAt(book, t, price);
+        if (want !== 0 && book.position === 0) openAt(book, t, want, price);
+        cash = book.cash;
+        units = book.position * book.quantity;
       }
       e = cash + units * close[t]!;
       if (units !== 0) exposureBars++;
-    } else {
-      e = cash;
     }
     // 3. The last bar closes what is still open (simulate's end-of-data close).
-    if (t === n - 1 && position !== 0) {
-      const price = close[t]!;
-      const fill = position === 1 ? price * (1 - slip) : price * (1 + slip);
-      const notional = quantity * fill;
-      const exitFee = notional * fee;
-      cash += position === 1 ? notional - exitFee : -notional - exitFee;
-      const pnl = position * (fill - entryPrice) * quantity - entryFee - exitFee;
-      const returnPct = (pnl / (entryPrice * quantity)) * 100;
-      const durationMs = time[t]! - time[entryIndex]!;
-      log.grow();
-      const k = log.count++;
-      log.direction[k] = position; log.entryIndex[k] = entryIndex; log.exitIndex[k] = t; log.entryPrice[k] = entryPrice;
-      log.exitPrice[k] = fill; log.quantity[k] = quantity; log.fees[k] = entryFee + exitFee; log.pnl[k] = pnl;
-      if (pnl > 0) { wins++; grossProfit += pnl; } else if (pnl < 0) grossLoss -= pnl;
-      const delta = pnl - pnlMean;
-      pnlMean += delta / log.count;
-      pnlM2 += delta * (pnl - pnlMean);
-      returnPctSum += returnPct;
-      if (returnPct > bestTradePct) bestTradePct = returnPct;
-      if (returnPct < worstTradePct) worstTradePct = returnPct;
-      durationMsSum += durationMs;
-      if (durationMs > maxDurationMs) maxDurationMs = durationMs;
-      position = 0;
-      quantity = 0;
+    if (t === n - 1 && units !== 0) {
+      book.cash = cash;
+      closeAt(book, t, close[t]!);
+      cash = book.cash;
+      units = 0;
       e = cash;
     }
-    // 4. The bar pass over equity, as equityPass.
+    // 4. The bar pass over equity (equityPass, same order of operations).
     if (e === prevEquity && e > 0) {
       zeroReturns++;
       if (e > peakEquity) peakEquity = e;
@@ -263,7 +272,9 @@ export function crossKernel(
     maxDrawdownDurationMs, episodeDepthSum, episodeCount,
   };
   const tr: TradeSums = {
-    tradeCount: log.count, wins, grossProfit, grossLoss, pnlMean, pnlM2, returnPctSum, bestTradePct, worstTradePct, durationMsSum, maxDurationMs,
+    tradeCount: log.count, wins: book.wins, grossProfit: book.grossProfit, grossLoss: book.grossLoss, pnlMean: book.pnlMean,
+    pnlM2: book.pnlM2, returnPctSum: book.returnPctSum, bestTradePct: book.bestTradePct, worstTradePct: book.worstTradePct,
+    durationMsSum: book.durationMsSum, maxDurationMs: book.maxDurationMs,
   };
   return deriveStats(
     {
