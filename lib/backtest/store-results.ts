@@ -35,14 +35,14 @@ const KEY_COLUMNS: ReadonlyArray<[string, string]> = [
 
 type Row = Record<string, unknown>;
 
-async function writeDataset(store: ObjectStore, dataset: BacktestDataset, run: BacktestRun, columns: ReadonlyArray<[string, string]>, rows: Row[], dir: string): Promise<string | undefined> {
+async function writeDataset(store: ObjectStore, dataset: BacktestDataset, run: BacktestRun, columns: ReadonlyArray<[string, string]>, rows: Row[], dir: string, unitId?: string): Promise<string | undefined> {
   if (rows.length === 0) return undefined;
   const json = join(dir, `${dataset}.ndjson`);
   const parquet = join(dir, `${dataset}.parquet`);
   await writeFile(json, rows.map((r) => JSON.stringify(r)).join('\n'));
   const spec = `{${columns.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(', ')}}`;
   await withConnection((c) => c.run(`COPY (SELECT * FROM read_json(${sqlString(json)}, format = 'newline_delimited', columns = ${spec})) TO ${sqlString(parquet)} (${PARQUET_COPY_OPTIONS})`));
-  const key = backtestDatasetKey(dataset, Date.parse(run.startedAt), run.runId);
+  const key = backtestDatasetKey(dataset, Date.parse(run.startedAt), run.runId, unitId);
   await store.put(key, await readFile(parquet), { contentType: 'application/vnd.apache.parquet' });
   return key;
 }
@@ -53,10 +53,10 @@ export function paramsKey(params: Record<string, unknown>): string {
 }
 
 /**
- * Writes the run's three datasets; returns the keys written.
+ * Writes the run's three datasets (per unit for the daily task); returns the keys written.
  * @example const keys = await storeBacktestRun(store, run);
  */
-export async function storeBacktestRun(store: ObjectStore, run: BacktestRun): Promise<string[]> {
+export async function storeBacktestRun(store: ObjectStore, run: BacktestRun, unitId?: string): Promise<string[]> {
   const bestSet = new Set(run.best.map((b) => b.result));
   return withTempDir(async (dir) => {
     const runs = run.results.map((r) => ({
@@ -92,9 +92,10 @@ export async function storeBacktestRun(store: ObjectStore, run: BacktestRun): Pr
     });
     const equityColumns: Array<[string, string]> = [...KEY_COLUMNS, ['time', 'TIMESTAMP'], ['equity', 'DOUBLE'], ['drawdown_pct', 'DOUBLE']];
     const keys = [
-      await writeDataset(store, 'backtest_runs', run, runColumns, runs, dir),
-      await writeDataset(store, 'backtest_trades', run, tradeColumns, trades, dir),
-      await writeDataset(store, 'backtest_equity', run, equityColumns, equity, dir),
+      // backtest_runs last: for the daily task its object marks the unit done (the checkpoint).
+      await writeDataset(store, 'backtest_trades', run, tradeColumns, trades, dir, unitId),
+      await writeDataset(store, 'backtest_equity', run, equityColumns, equity, dir, unitId),
+      await writeDataset(store, 'backtest_runs', run, runColumns, runs, dir, unitId),
     ];
     return keys.filter((k): k is string => k !== undefined);
   });

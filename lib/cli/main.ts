@@ -4,6 +4,8 @@
  */
 import { Command, Option } from 'commander';
 import { registerBacktest } from './commands/backtest.ts';
+import { registerBacktestTask } from './commands/backtest-task.ts';
+import { registerDrill } from './commands/drill.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerUpdate } from './commands/update.ts';
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerQuery(program);
   registerLake(program);
   registerBacktest(program);
+  registerBacktestTask(program);
+  registerDrill(program);
   return program;
 }
 

@@ -27,6 +27,7 @@ const ENV_FIELDS: ReadonlyArray<{ name: string; path: string[]; parse: (raw: str
   { name: 'CANDLELAKE_RATE_LIMIT_SHARE', path: ['exchange', 'rateLimitShare'], parse: Number },
   { name: 'CANDLELAKE_SYMBOLS', path: ['universe', 'symbols'], parse: splitList },
   { name: 'CANDLELAKE_TIMEFRAMES', path: ['universe', 'timeframes'], parse: splitList },
+  { name: 'CANDLELAKE_BACKTEST_HEARTBEAT_MS', path: ['backtest', 'heartbeatMs'], parse: Number },
 ];
 
 function splitList(raw: string): string[] {

@@ -82,6 +82,27 @@ export const ValidateConfigSchema = z.object({
   repair: z.boolean().default(true),
 });
 
+export const DailyBacktestConfigSchema = z.object({
+  /** Strategies of the daily run, each with fixed params and/or a grid, as on the command line. */
+  strategies: z
+    .array(z.object({ name: z.string().min(1), params: z.string().default(''), grid: z.string().default('') }))
+    .min(1)
+    .default([
+      { name: 'sma-cross', params: '', grid: 'fast=5..50:5,slow=20..200:20' },
+      { name: 'rsi-reversion', params: '', grid: '' },
+    ]),
+  timeframes: z.array(z.enum(TIMEFRAMES)).min(1).default(['1h', '4h', '1d']),
+  /** The window every run looks at: the last N days up to the run. */
+  windowDays: z.number().int().min(7).max(3650).default(365),
+  cash: z.number().positive().default(10_000),
+  feeRate: z.number().min(0).max(0.1).default(0.001),
+  slippageBps: z.number().min(0).default(2),
+  rankBy: z.string().default('sharpe'),
+  /** Worker threads; default: cores − 1 (the live trader shares the machine). */
+  workers: z.number().int().min(0).optional(),
+  heartbeatMs: z.number().int().min(100).default(30_000),
+});
+
 export const ConfigSchema = z.object({
   /** Where the lake lives: `file://…`, a plain path, or `s3://bucket/prefix`. */
   lake: z
@@ -103,6 +124,7 @@ export const ConfigSchema = z.object({
   update: UpdateConfigSchema.default(UpdateConfigSchema.parse({})),
   features: FeaturesConfigSchema.default(FeaturesConfigSchema.parse({})),
   validate: ValidateConfigSchema.default(ValidateConfigSchema.parse({})),
+  backtest: DailyBacktestConfigSchema.default(DailyBacktestConfigSchema.parse({})),
 });
 
 /** The validated configuration every job receives. */

@@ -128,6 +128,7 @@ export type BacktestDataset = 'backtest_runs' | 'backtest_trades' | 'backtest_eq
  * @example backtestDatasetKey('backtest_runs', Date.parse('2024-06-10T23:30:00Z'), 'backtest-x')
  * // 'dataset=backtest_runs/run_date=2024-06-10/backtest-x.parquet'
  */
-export function backtestDatasetKey(dataset: BacktestDataset, runStartedAtMs: number, runId: string): string {
-  return `dataset=${dataset}/run_date=${utcDate(runStartedAtMs)}/${runId}.parquet`;
+export function backtestDatasetKey(dataset: BacktestDataset, runStartedAtMs: number, runId: string, unitId?: string): string {
+  // The daily task writes one object per unit (its checkpoint); ad-hoc runs write one per run.
+  return `dataset=${dataset}/run_date=${utcDate(runStartedAtMs)}/${runId}${unitId ? `--${unitId}` : ''}.parquet`;
 }

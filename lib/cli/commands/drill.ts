@@ -1,0 +1,89 @@
+/**
+ * `candlelake drill <crash|hang|persistent-failure>`: runs that failure for real against the local
+ * runtime — a real child process that crashes, goes silent, or always fails — under the real
+ * supervisor and recovery policy, and prints what was detected, when, and what recovery did.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { openObjectStore } from '../../object-store/index.ts';
+import { DEFAULT_RECOVERY_POLICY } from '../../recovery/policy.ts';
+import { superviseBacktest, type SupervisorEvent } from '../../recovery/local-supervisor.ts';
+import { action, cliContext } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+
+type DrillKind = 'crash' | 'hang' | 'persistent-failure';
+
+interface DrillFlags {
+  heartbeatMs: string;
+  hangAfterMs: string;
+  backoffMs: string;
+  pollMs: string;
+  killGraceMs: string;
+}
+
+const CLI = resolve(import.meta.dirname, '../../../bin/candlelake.js');
+
+function timeline(events: readonly SupervisorEvent[]): string {
+  return events.map((e) => `+${(e.atMs / 1000).toFixed(1).padStart(6)} s  ${e.kind.padEnd(17)} ${e.detail}`).join('\n');
+}
+
+export function registerDrill(program: Command): void {
+  program
+    .command('drill')
+    .description('run a failure for real (crash, hang, persistent-failure) and show detection and recovery')
+    .argument('<kind>', 'crash | hang | persistent-failure')
+    .option('--heartbeat-ms <ms>', 'task heartbeat interval', '30000')
+    .option('--hang-after-ms <ms>', 'silence that counts as hung', String(DEFAULT_RECOVERY_POLICY.hangAfterMs))
+    .option('--backoff-ms <ms>', 'first restart backoff (doubles each time)', String(DEFAULT_RECOVERY_POLICY.baseBackoffMs))
+    .option('--poll-ms <ms>', 'how often the supervisor reads the heartbeat', '5000')
+    .option('--kill-grace-ms <ms>', 'SIGTERM to SIGKILL', '30000')
+    .action(
+      action(async (kind: string, flags: DrillFlags, command: Command) => {
+        if (!['crash', 'hang', 'persistent-failure'].includes(kind)) throw new Error(`unknown drill "${kind}": use crash, hang or persistent-failure`);
+        const drill = kind as DrillKind;
+        const global = command.optsWithGlobals<{ lake?: string }>();
+        // A scratch lake unless one is named: drills must not touch the real run's history or results.
+        const lake = global.lake ?? `file://${await mkdtemp(join(tmpdir(), 'candlelake-drill-'))}`;
+        const ctx = cliContext(command, { lake });
+        const store = openObjectStore(ctx.config.lake);
+        const historyKey = `recovery/drills/${drill}/history.json`;
+        await store.delete(historyKey);
+        const ms = (v: string) => Number(v);
+        const result = await superviseBacktest({
+          store,
+          logger: ctx.logger,
+          command: [process.execPath, CLI, 'backtest-task'],
+          env: (attempt) => ({
+            ...process.env,
+            CANDLELAKE_LAKE: ctx.config.lake,
+            CANDLELAKE_BACKTEST_HEARTBEAT_MS: flags.heartbeatMs,
+            CANDLELAKE_LOG_LEVEL: 'warn',
+            ...(drill === 'persistent-failure' ? { CANDLELAKE_DRILL: 'fail' } : attempt === 1 ? { CANDLELAKE_DRILL: drill } : { CANDLELAKE_DRILL: '' }),
+          }),
+          policy: { ...DEFAULT_RECOVERY_POLICY, hangAfterMs: ms(flags.hangAfterMs), baseBackoffMs: ms(flags.backoffMs) },
+          pollMs: ms(flags.pollMs),
+          killGraceMs: ms(flags.killGraceMs),
+          historyKey,
+        });
+        const at = (k: SupervisorEvent['kind']) => result.events.find((e) => e.kind === k)?.atMs;
+        const detectedAtMs = drill === 'hang' ? at('hung') : at('exited');
+        const summary = {
+          drill, lake: ctx.config.lake, outcome: result.outcome, attempts: result.attempts,
+          detectedAfterSeconds: detectedAtMs === undefined ? null : detectedAtMs / 1000,
+          recoveredAfterSeconds: result.outcome === 'finished' ? (at('finished') ?? 0) / 1000 : null,
+          events: result.events,
+        };
+        ctx.print(summary, [
+          `drill ${drill} on ${ctx.config.lake}`,
+          timeline(result.events),
+          result.outcome === 'finished'
+            ? `detected after ${summary.detectedAfterSeconds?.toFixed(1)} s; recovered (run finished) after ${summary.recoveredAfterSeconds?.toFixed(1)} s, ${result.attempts} attempts`
+            : `gave up after ${result.attempts} attempts: a CRITICAL alert asks for a person`,
+        ].join('\n'));
+        const expected = drill === 'persistent-failure' ? 'gave-up' : 'finished';
+        return result.outcome === expected ? EXIT.ok : EXIT.failed;
+      }),
+    );
+}

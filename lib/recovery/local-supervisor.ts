@@ -1,0 +1,152 @@
+/**
+ * The embedded default's recovery: the daily backtest runs as a child process (its own pid, no
+ * inherited descriptors, lower priority), watched through the same heartbeat object the health
+ * probe reads, and recovered by the same policy as on AWS (lib/recovery/policy.ts): killed after
+ * 2 minutes of silence, restarted with backoff, given up after 3 failures in 24 hours.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
+import type { Clock } from '../clock/index.ts';
+import { systemClock } from '../clock/index.ts';
+import type { JobLogger } from '../logging/types.ts';
+import type { ObjectStore } from '../object-store/types.ts';
+import { readHeartbeat } from '../backtest-task/heartbeat.ts';
+import { loadRecoveryHistory, saveRecoveryHistory, RECOVERY_HISTORY_KEY, type RecoveryHistory } from './history.ts';
+import { DEFAULT_RECOVERY_POLICY, decideAfterFailure, isHung, type FailureRecord, type RecoveryPolicy } from './policy.ts';
+
+export interface SupervisorEvent {
+  /** Milliseconds since the supervisor started. */
+  atMs: number;
+  kind: 'started' | 'hung' | 'stopped' | 'exited' | 'restart-scheduled' | 'gave-up' | 'finished';
+  pid?: number;
+  detail: string;
+}
+
+export interface SupervisorOptions {
+  store: ObjectStore;
+  logger: JobLogger;
+  /** The child's command line, e.g. `[process.execPath, 'bin/candlelake.js', 'backtest-task']`. */
+  command: readonly string[];
+  /** Environment of each attempt (1-based); lets drills break only the first attempt. */
+  env: (attempt: number) => NodeJS.ProcessEnv;
+  policy?: RecoveryPolicy;
+  /** How often the heartbeat is read. */
+  pollMs?: number;
+  /** Between SIGTERM and SIGKILL when stopping a hung child (Fargate gives 30 s). */
+  killGraceMs?: number;
+  /** Scheduling priority of the child (a live trader often shares the machine). */
+  nice?: number;
+  /** Where the failure history lives; drills keep theirs apart from the real one. */
+  historyKey?: string;
+  clock?: Clock;
+  onEvent?: (event: SupervisorEvent) => void;
+  /** Tells a person (CRITICAL) when restarts are given up. */
+  notify?: (severity: 'CRITICAL' | 'WARNING', text: string) => Promise<void>;
+}
+
+export interface SupervisorResult {
+  outcome: 'finished' | 'gave-up';
+  attempts: number;
+  events: SupervisorEvent[];
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs the daily backtest to completion under supervision.
+ * @example const result = await superviseBacktest({ store, logger, command: [process.execPath, 'bin/candlelake.js', 'backtest-task'], env: () => process.env });
+ */
+export async function superviseBacktest(options: SupervisorOptions): Promise<SupervisorResult> {
+  const policy = options.policy ?? DEFAULT_RECOVERY_POLICY;
+  const clock = options.clock ?? systemClock;
+  const pollMs = options.pollMs ?? 5_000;
+  const graceMs = options.killGraceMs ?? 30_000;
+  const historyKey = options.historyKey ?? RECOVERY_HISTORY_KEY;
+  const t0 = clock.nowMs();
+  const events: SupervisorEvent[] = [];
+  const emit = (event: Omit<SupervisorEvent, 'atMs'>) => {
+    const full = { ...event, atMs: clock.nowMs() - t0 };
+    events.push(full);
+    options.logger.info(`supervisor: ${event.kind} ${event.detail}`, { pid: event.pid });
+    options.onEvent?.(full);
+  };
+  const loadHistory = async (): Promise<RecoveryHistory> =>
+    historyKey === RECOVERY_HISTORY_KEY ? loadRecoveryHistory(options.store) : loadAt(options.store, historyKey);
+  const saveHistory = async (h: RecoveryHistory) =>
+    historyKey === RECOVERY_HISTORY_KEY ? saveRecoveryHistory(options.store, h) : options.store.put(historyKey, JSON.stringify(h, null, 1));
+
+  for (let attempt = 1; ; attempt += 1) {
+    const child = spawn(options.command[0]!, options.command.slice(1), {
+      env: options.env(attempt),
+      // Own pid and no shared descriptors: output goes nowhere the supervisor holds open.
+      stdio: ['ignore', 'ignore', 'ignore'],
+      detached: false,
+    });
+    const pid = child.pid!;
+    try {
+      setPriority(pid, options.nice ?? 10);
+    } catch {
+      // Lowering priority can fail in some sandboxes; the run still proceeds.
+    }
+    const startedAtMs = clock.nowMs();
+    emit({ kind: 'started', pid, detail: `attempt ${attempt}, pid ${pid}` });
+    const exit = waitForExit(child);
+    let stoppedAsHung = false;
+    let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    while (!exitInfo) {
+      const result = await Promise.race([exit, sleep(pollMs).then(() => undefined)]);
+      if (result) {
+        exitInfo = result;
+        break;
+      }
+      const heartbeat = await readHeartbeat(options.store).catch(() => undefined);
+      // Until this child's first beat, the silence is measured from its start.
+      const lastBeatMs = heartbeat && heartbeat.taskId === `pid:${pid}` ? heartbeat.atMs : startedAtMs;
+      if (isHung(lastBeatMs, clock.nowMs(), policy)) {
+        const silentS = Math.round((clock.nowMs() - lastBeatMs) / 1000);
+        emit({ kind: 'hung', pid, detail: `no heartbeat for ${silentS} s` });
+        const history = await loadHistory();
+        history.stoppedByRecovery.push(`pid:${pid}`);
+        history.failures.push({ atMs: clock.nowMs(), kind: 'hang', taskId: `pid:${pid}`, detail: `no heartbeat for ${silentS} s` });
+        await saveHistory(history);
+        stoppedAsHung = true;
+        child.kill('SIGTERM');
+        const stopped = await Promise.race([exit, sleep(graceMs).then(() => undefined)]);
+        if (!stopped) child.kill('SIGKILL');
+        exitInfo = await exit;
+        emit({ kind: 'stopped', pid, detail: `stopped as hung (${exitInfo.signal ?? `exit ${exitInfo.code}`})` });
+      }
+    }
+    if (!stoppedAsHung) emit({ kind: 'exited', pid, detail: exitInfo.signal ? `signal ${exitInfo.signal}` : `exit ${exitInfo.code}` });
+    if (!stoppedAsHung && exitInfo.code === 0) {
+      emit({ kind: 'finished', pid, detail: `after ${attempt} attempt${attempt > 1 ? 's' : ''}` });
+      return { outcome: 'finished', attempts: attempt, events };
+    }
+    const history = await loadHistory();
+    if (!stoppedAsHung) {
+      const failure: FailureRecord = { atMs: clock.nowMs(), kind: 'crash', taskId: `pid:${pid}`, detail: exitInfo.signal ? `signal ${exitInfo.signal}` : `exit ${exitInfo.code}` };
+      history.failures.push(failure);
+    }
+    const decision = decideAfterFailure(history.failures, clock.nowMs(), policy);
+    if (decision.action === 'give-up') {
+      history.gaveUpAtMs = clock.nowMs();
+      await saveHistory(history);
+      emit({ kind: 'gave-up', pid, detail: decision.message });
+      options.logger.error(decision.message, { severity: 'CRITICAL', key: 'backtest:gave-up' });
+      await options.notify?.('CRITICAL', decision.message);
+      return { outcome: 'gave-up', attempts: attempt, events };
+    }
+    await saveHistory(history);
+    emit({ kind: 'restart-scheduled', pid, detail: `restart ${decision.attempt} in ${(decision.afterMs / 1000).toFixed(1)} s (${decision.recentFailures} failure${decision.recentFailures > 1 ? 's' : ''} in the window)` });
+    await sleep(decision.afterMs);
+  }
+}
+
+function waitForExit(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+async function loadAt(store: ObjectStore, key: string): Promise<RecoveryHistory> {
+  const got = await store.get(key);
+  return got ? (JSON.parse(Buffer.from(got.body).toString('utf8')) as RecoveryHistory) : { failures: [], stoppedByRecovery: [] };
+}
