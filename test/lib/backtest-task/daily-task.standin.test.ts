@@ -125,3 +125,25 @@ describe('drills with shortened intervals (the production supervisor and policy)
     expect(report.events.at(-1)).toMatchObject({ kind: 'gave-up', detail: expect.stringMatching(/failed 3 times in 24 h.*rollback, manual/) });
   });
 });
+
+describe('SIGTERM', () => {
+  it('stops taking units, exits 5 with the run recorded, and a restart resumes to the same results', async () => {
+    const clean = await copyOfLake();
+    expect((await runCli(['backtest-task'], env(clean))).code).toBe(0);
+    const expected = await results(clean);
+
+    const lake = await copyOfLake();
+    const { startCli } = await import('../../harness/cli.ts');
+    const child = startCli(['backtest-task'], { ...env(lake), CANDLELAKE_LOG_LEVEL: 'error' });
+    const store = new FileObjectStore(lake);
+    for (let i = 0; i < 400 && (await store.list('backtest-daily/')).length === 0; i += 1) await new Promise((r) => setTimeout(r, 10));
+    child.child.kill('SIGTERM');
+    const exit = await child.done;
+    expect(exit.code).toBe(5);
+    const record = JSON.parse((await store.get('runs/job=backtest/latest.json'))!.body.toString()) as { outcome: string; summary: string };
+    expect(record.outcome).toBe('running');
+    expect(record.summary).toMatch(/interrupted after \d+\/8 units; a restart resumes/);
+    expect((await runCli(['backtest-task'], env(lake))).code).toBe(0);
+    expect(await results(lake)).toEqual(expected);
+  });
+});
