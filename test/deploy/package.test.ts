@@ -5,7 +5,6 @@
  * bundled handlers run from those zips alone (no project node_modules) — imported, then invoked
  * against the Binance stand-in with the lake on S3 in moto and metrics in moto's CloudWatch.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -17,11 +16,10 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCloudWatchClient } from '../../lib/metrics/index.ts';
 import { createTestBucket, s3ClientForTests, useAwsEndpoint } from '../harness/aws.ts';
-import { PROJECT_DIR } from '../harness/python-venv.ts';
 import { startBinanceStandIn, type BinanceStandIn } from '../stand-ins/binance/index.ts';
 import jobs from '../../lib/schedule/jobs.json' with { type: 'json' };
+import { PACKAGE_TIMEOUT_S, packageOnce, run, tail } from './package-once.ts';
 
-const PACKAGE_TIMEOUT_S = 300;
 /** Lambda's hard limit on a function's unzipped code (layers included). */
 const LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 2 ** 20;
 /** The only packages the zip may carry in node_modules: DuckDB's, which esbuild cannot bundle. */
@@ -59,48 +57,6 @@ interface PolicyStatement {
   Principal?: unknown;
   Condition?: Json;
 }
-interface ProcessResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs a command to completion without blocking this process (the stand-in must keep answering). */
-function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<ProcessResult> {
-  const startedMs = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - startedMs }));
-  });
-}
-
-function tail(text: string, lines = 40): string {
-  return text.trim().split('\n').slice(-lines).join('\n');
-}
-
-/** The environment of a CI runner with no AWS access: no credentials, no endpoint, no profile. */
-function offlineEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith('AWS_') && !name.startsWith('SLS_') && !name.startsWith('SERVERLESS_')) env[name] = value;
-  }
-  return {
-    ...env,
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-    AWS_CONFIG_FILE: '/nonexistent/config',
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-    SLS_DEPRECATION_DISABLE: '*',
-    CI: '1',
-  };
-}
-
 /** Every file under `dir`, as forward-slash paths relative to it. */
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -176,17 +132,7 @@ function lakeTarget(resource: unknown, lakeId: string, lakeName: string): 'bucke
 }
 
 beforeAll(async () => {
-  outDir = mkdtempSync(path.join(tmpdir(), 'candlelake-package-'));
-  const packaging = await run(
-    'timeout',
-    [String(PACKAGE_TIMEOUT_S), 'npx', 'serverless', 'package', '--stage', 'dev', '--package', outDir],
-    { cwd: PROJECT_DIR, env: offlineEnv() },
-  );
-  const templatePath = path.join(outDir, 'cloudformation-template-update-stack.json');
-  if (packaging.code !== 0 || !existsSync(templatePath)) {
-    throw new Error(`serverless package exited ${packaging.code} after ${packaging.ms} ms:\n${tail(packaging.stderr)}\n${tail(packaging.stdout)}`);
-  }
-  template = JSON.parse(readFileSync(templatePath, 'utf8')) as typeof template;
+  ({ outDir, template } = await packageOnce());
 
   for (const name of FUNCTIONS) {
     unzippedDirs[name] = mkdtempSync(path.join(tmpdir(), `candlelake-unzipped-${name}-`));
@@ -394,7 +340,7 @@ describe('CloudFormation template of `serverless package --stage dev`', () => {
     expect(grants.filter((g) => !/^(s3|logs|cloudwatch):/.test(g.action))).toEqual([]);
   });
 
-  it('alarms on a CRITICAL validation, or on none, without actions yet', () => {
+  it('alarms on a CRITICAL validation, or on none, and notifies the alerts topic', () => {
     const [, fn] = lambdaFunction('validate');
     const alarm = template.Resources.ValidateCriticalAlarm;
 
@@ -414,7 +360,8 @@ describe('CloudFormation template of `serverless package --stage dev`', () => {
     // CloudWatch's limits: a multiple of 60 s, at most 7 days evaluated.
     expect((alarm!.Properties.Period as number) % 60).toBe(0);
     expect((alarm!.Properties.Period as number) * (alarm!.Properties.EvaluationPeriods as number)).toBeLessThanOrEqual(7 * 86_400);
-    expect(alarm!.Properties.AlarmActions, 'actions come with the alerts issue').toBeUndefined();
+    // The SNS topic itself (encryption, who may publish) is checked in backtest-stack.test.ts.
+    expect(alarm!.Properties.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
     expect(alarm!.Properties.OKActions).toBeUndefined();
   });
 });
