@@ -52,6 +52,8 @@ export interface DailyBacktestInput {
   signal?: AbortSignal;
   /** Failure drills: `crash` exits after the first unit, `hang` stops heartbeating and blocks, `fail` fails at once. */
   drill?: 'crash' | 'hang' | 'fail';
+  /** Claiming a shard: give up at once when another task holds it, instead of waiting out its lease. */
+  noWait?: boolean;
 }
 
 export interface DailyBacktestOutcome {
@@ -100,7 +102,7 @@ export async function runDailyBacktest(deps: DailyBacktestDeps, input: DailyBack
   const leaseTtlMs = Math.max(2 * config.backtest.heartbeatMs, 1_000);
   const leaseOptions = { name: `backtest-${runDate}-shard-${input.shard.index}`, runId: `${runId}@${deps.taskId}`, ttlMs: leaseTtlMs, clock };
   let attempt = await acquireLease(store, leaseOptions);
-  for (let waited = 0; !attempt.acquired && waited <= leaseTtlMs + 5_000; waited += 1_000) {
+  for (let waited = 0; !attempt.acquired && !input.noWait && waited <= leaseTtlMs + 5_000; waited += 1_000) {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     attempt = await acquireLease(store, leaseOptions);
   }

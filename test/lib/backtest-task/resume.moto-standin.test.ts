@@ -78,3 +78,44 @@ describe('daily backtest on S3 (moto)', () => {
     expect(record).toMatchObject({ outcome: 'succeeded', details: { resumedFrom: 1 } });
   });
 });
+
+describe('shards claimed by identical tasks', () => {
+  it('two tasks started alike split the shards through their leases and together finish every unit once', async () => {
+    const lake = await s3.open();
+    await updateHarness(lake.store, lake.url, standIn, UPDATE_AT).run({}, SETUP);
+    const config = testConfig(standIn, lake.url, { ...SETUP, cacheDir: await mkdtemp(join(tmpdir(), 'cache-')) });
+    const claim = async (taskId: string) => {
+      const ran: number[] = [];
+      for (let index = 0; index < 2; index += 1) {
+        const outcome = await runDailyBacktest(
+          { store: lake.store, clock: fixedClock(TASK_AT), logger: capturingLogger(), config, taskId },
+          { shard: { index, count: 2 }, noWait: true },
+        );
+        if (outcome.exitCode === TASK_EXIT.done && outcome.unitsDone > outcome.unitsSkippedAsDone) ran.push(index);
+      }
+      return ran;
+    };
+    const [a, b] = await Promise.all([claim('task-a'), claim('task-b')]);
+    // Each shard was run by exactly one task.
+    expect([...a, ...b].sort()).toEqual([0, 1]);
+    const done = await lake.store.list('backtest-daily/run_date=2024-06-10/backtest-2024-06-10/done/');
+    expect(done).toHaveLength(4);
+  });
+});
+
+describe('taskIdentity', () => {
+  it('prefers CANDLELAKE_TASK_ID, then the ECS metadata task ARN, then the pid', async () => {
+    const { taskIdentity } = await import('../../../lib/backtest-task/process.ts');
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => res.end(JSON.stringify({ TaskARN: `arn:aws:ecs:us-east-1:123456789012:task/c/abc${req.url}` })));
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const uri = `http://127.0.0.1:${(server.address() as { port: number }).port}/v4/x`;
+    try {
+      expect(await taskIdentity({ CANDLELAKE_TASK_ID: 'given' })).toBe('given');
+      expect(await taskIdentity({ ECS_CONTAINER_METADATA_URI_V4: uri })).toBe('arn:aws:ecs:us-east-1:123456789012:task/c/abc/v4/x/task');
+      expect(await taskIdentity({})).toBe(`pid:${process.pid}`);
+    } finally {
+      server.close();
+    }
+  });
+});
