@@ -331,11 +331,11 @@ describe('runBacktest on a lake filled by the update job', () => {
       stored?.close();
     });
 
-    it('writes one Parquet object per dataset under the run date', () => {
+    it('writes one Parquet object per dataset under the run date, backtest_runs last (it marks the run stored)', () => {
       expect(keys).toEqual([
-        `dataset=backtest_runs/run_date=2024-06-10/${RUN_1}.parquet`,
         `dataset=backtest_trades/run_date=2024-06-10/${RUN_1}.parquet`,
         `dataset=backtest_equity/run_date=2024-06-10/${RUN_1}.parquet`,
+        `dataset=backtest_runs/run_date=2024-06-10/${RUN_1}.parquet`,
       ]);
     });
 
