@@ -6,6 +6,7 @@
  * it to the reference bit for bit (test/lib/backtest/cross-kernel.property.test.ts).
  */
 import { deriveStats, type EquitySums, type TradeSums } from './metrics.ts';
+import { closeFill, openPosition, type Account } from './simulate.ts';
 import type { StrategyMode } from './strategies/types.ts';
 import type { Bars, EngineOptions, Stats } from './types.ts';
 
@@ -46,16 +47,7 @@ export class TradeLog {
 }
 
 /** The account and the trade pass's sums, touched only when an order fills (rare next to bars). */
-interface KernelBook {
-  cash: number;
-  position: number;
-  quantity: number;
-  entryPrice: number;
-  entryFee: number;
-  entryIndex: number;
-  readonly fee: number;
-  readonly slip: number;
-  readonly lot: number;
+interface KernelBook extends Account {
   readonly time: Float64Array;
   readonly log: TradeLog;
   // tradePass, in the same order of operations
@@ -71,13 +63,9 @@ interface KernelBook {
   maxDurationMs: number;
 }
 
-/** Closes the open position at `price` (simulate's closePosition, then tradePass's step). */
+/** Closes the open position at `price` (simulate's fill, then tradePass's step on the record). */
 function closeAt(b: KernelBook, t: number, price: number): void {
-  const fill = b.position === 1 ? price * (1 - b.slip) : price * (1 + b.slip);
-  const notional = b.quantity * fill;
-  const exitFee = notional * b.fee;
-  b.cash += b.position === 1 ? notional - exitFee : -notional - exitFee;
-  const pnl = b.position * (fill - b.entryPrice) * b.quantity - b.entryFee - exitFee;
+  const { fill, exitFee, pnl } = closeFill(b, price);
   const returnPct = (pnl / (b.entryPrice * b.quantity)) * 100;
   const durationMs = b.time[t]! - b.time[b.entryIndex]!;
   const log = b.log;
@@ -105,22 +93,6 @@ function closeAt(b: KernelBook, t: number, price: number): void {
   if (durationMs > b.maxDurationMs) b.maxDurationMs = durationMs;
   b.position = 0;
   b.quantity = 0;
-}
-
-/** Opens `direction` all-in at `price` (simulate's openPosition). */
-function openAt(b: KernelBook, t: number, direction: number, price: number): void {
-  if (b.cash <= 0) return;
-  const fill = direction === 1 ? price * (1 + b.slip) : price * (1 - b.slip);
-  const size = b.cash / (fill * (1 + b.fee));
-  const rounded = b.lot > 0 ? Math.floor(size / b.lot + 1e-9) * b.lot : size;
-  if (!(rounded > 0)) return;
-  const notional = rounded * fill;
-  b.entryFee = notional * b.fee;
-  b.cash += direction === 1 ? -notional - b.entryFee : notional - b.entryFee;
-  b.position = direction;
-  b.quantity = rounded;
-  b.entryPrice = fill;
-  b.entryIndex = t;
 }
 
 /**
@@ -198,7 +170,7 @@ export function crossKernel(
         const price = fillPrice[t]!;
         book.cash = cash;
         if (book.position !== 0 && want !== book.position) closeAt(book, t, price);
-        if (want !== 0 && book.position === 0) openAt(book, t, want, price);
+        if (want !== 0 && book.position === 0) openPosition(book, t, want, price);
         cash = book.cash;
         units = book.position * book.quantity;
       }

@@ -73,8 +73,8 @@ export function simulate(bars: Bars, targets: Targets, options: EngineOptions, e
   return { equity, trades: book.trades, exposureBars };
 }
 
-/** The account between orders: what a fill reads and changes. */
-interface Book {
+/** The account between orders: what a fill reads and changes. Shared with the fused grid kernel. */
+export interface Account {
   cash: number;
   position: number; // -1, 0, 1
   quantity: number; // units held, positive
@@ -84,17 +84,28 @@ interface Book {
   readonly fee: number;
   readonly slip: number;
   readonly lot: number;
+}
+
+interface Book extends Account {
   readonly time: Float64Array;
   readonly trades: Trade[];
 }
 
-function closePosition(b: Book, t: number, price: number, atEnd: boolean): void {
-  // Selling a long fills below the price, buying back a short above it.
+/**
+ * Fills the exit of the open position at `price`: cash settles, the position is left for the
+ * caller to record and clear. Selling a long fills below the price, buying back a short above it.
+ */
+export function closeFill(b: Account, price: number): { fill: number; exitFee: number; pnl: number } {
   const fill = b.position === 1 ? price * (1 - b.slip) : price * (1 + b.slip);
   const notional = b.quantity * fill;
   const exitFee = notional * b.fee;
   b.cash += b.position === 1 ? notional - exitFee : -notional - exitFee;
   const pnl = b.position * (fill - b.entryPrice) * b.quantity - b.entryFee - exitFee;
+  return { fill, exitFee, pnl };
+}
+
+function closePosition(b: Book, t: number, price: number, atEnd: boolean): void {
+  const { fill, exitFee, pnl } = closeFill(b, price);
   b.trades.push({
     direction: b.position as 1 | -1,
     entryIndex: b.entryIndex,
@@ -113,7 +124,8 @@ function closePosition(b: Book, t: number, price: number, atEnd: boolean): void 
   b.quantity = 0;
 }
 
-function openPosition(b: Book, t: number, direction: number, price: number): void {
+/** Opens `direction` all-in at `price`; nothing when the account cannot afford one lot. */
+export function openPosition(b: Account, t: number, direction: number, price: number): void {
   if (b.cash <= 0) return;
   const fill = direction === 1 ? price * (1 + b.slip) : price * (1 - b.slip);
   const units = roundDownToLot(b.cash / (fill * (1 + b.fee)), b.lot);
