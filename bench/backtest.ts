@@ -4,6 +4,7 @@
  * all statistics). Series are synthetic random walks built in memory; building them is the
  * "data loading" time, reported apart. Options: --symbols N (60), --pairs-fast a..b:s, --pairs-slow a..b:s.
  */
+import { flagValue } from './args.ts';
 import { availableParallelism } from 'node:os';
 import { runGrid, type GridJob } from '../lib/backtest/grid-runner.ts';
 import type { GridSeries } from '../lib/backtest/grid-task.ts';
@@ -99,9 +100,6 @@ export async function benchBacktest(options: BacktestBenchOptions) {
 }
 
 export function parseBacktestBenchArgs(args: string[]): BacktestBenchOptions {
-  const value = (flag: string) => {
-    const at = args.indexOf(flag);
-    return at === -1 ? undefined : args[at + 1];
-  };
+  const value = (flag: string) => flagValue(args, flag);
   return { symbols: Number(value('--symbols') ?? 60), fast: value('--pairs-fast') ?? '5..50:5', slow: value('--pairs-slow') ?? '60..240:20' };
 }

@@ -6,6 +6,7 @@
  * behind a request-counting wrapper: the counted calls are the ones S3 would receive.
  * Options: --symbols N (default 60), --days D (default 365), --timeframes list (default all four).
  */
+import { flagValue } from './args.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,10 +104,7 @@ export async function benchIngest(options: IngestBenchOptions) {
 }
 
 export function parseIngestArgs(args: string[]): IngestBenchOptions {
-  const value = (flag: string) => {
-    const at = args.indexOf(flag);
-    return at === -1 ? undefined : args[at + 1];
-  };
+  const value = (flag: string) => flagValue(args, flag);
   return {
     symbols: Number(value('--symbols') ?? 60),
     days: Number(value('--days') ?? 365),

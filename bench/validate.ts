@@ -4,6 +4,7 @@
  * stand-in (reported apart, as setup); the timed part is one validate run over it.
  * Options: --symbols N (60), --days D (365).
  */
+import { flagValue } from './args.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,9 +67,6 @@ export async function benchValidate(options: { symbols: number; days: number }) 
 }
 
 export function parseValidateBenchArgs(args: string[]) {
-  const value = (flag: string) => {
-    const at = args.indexOf(flag);
-    return at === -1 ? undefined : args[at + 1];
-  };
+  const value = (flag: string) => flagValue(args, flag);
   return { symbols: Number(value('--symbols') ?? 60), days: Number(value('--days') ?? 365) };
 }
