@@ -8,6 +8,7 @@ import { registerBacktestTask } from './commands/backtest-task.ts';
 import { registerDrill } from './commands/drill.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerQuery } from './commands/query.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerUpdate } from './commands/update.ts';
 import { registerValidate } from './commands/validate.ts';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerBacktest(program);
   registerBacktestTask(program);
   registerDrill(program);
+  registerStatus(program);
   return program;
 }
 

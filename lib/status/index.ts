@@ -1,0 +1,96 @@
+/**
+ * The health probe (`candlelake status`): every job's last run and whether it is overdue, the
+ * backtest heartbeat, data freshness from the latest validate report, open alerts, and one
+ * overall status. It reads only the lake, so the same JSON comes from the CLI and from a Lambda.
+ */
+import { readHeartbeat } from '../backtest-task/heartbeat.ts';
+import type { Clock } from '../clock/index.ts';
+import { readLatestRun } from '../lake/run-records.ts';
+import type { ObjectStore } from '../object-store/types.ts';
+import { isHung } from '../recovery/policy.ts';
+import type { JobName } from '../schedule/index.ts';
+import { schedule } from '../schedule/index.ts';
+import { readLatestValidateReport } from '../validate/report-store.ts';
+import { healthExitCode, jobStatus, worst, type Health, type JobStatus } from './rules.ts';
+
+export { healthExitCode } from './rules.ts';
+export type { Health, JobStatus } from './rules.ts';
+
+export interface StatusReport {
+  checkedAt: string;
+  lake: string;
+  status: Health;
+  jobs: JobStatus[];
+  backtestHeartbeat: { state: string; ageSeconds: number; progressPct: number; taskId: string; status: Health } | null;
+  dataFreshness: { validateStatus: string; checkedAt: string; staleSeries: number; criticalFindings: number; status: Health } | null;
+  openAlerts: number;
+  problems: string[];
+}
+
+/**
+ * @example const report = await collectStatus(store, systemClock); process.exitCode = healthExitCode(report.status);
+ */
+export async function collectStatus(store: ObjectStore, clock: Clock): Promise<StatusReport> {
+  const nowMs = clock.nowMs();
+  const jobs: JobStatus[] = [];
+  for (const job of Object.keys(schedule) as JobName[]) {
+    const record = await readLatestRun(store, job);
+    jobs.push(
+      jobStatus(
+        {
+          job,
+          ...(record ? { lastStartedMs: Date.parse(record.startedAt), outcome: record.outcome } : {}),
+          ...(record?.endedAt ? { lastEndedMs: Date.parse(record.endedAt) } : {}),
+        },
+        nowMs,
+      ),
+    );
+  }
+  const beat = await readHeartbeat(store);
+  const backtestHeartbeat = beat
+    ? {
+        state: beat.state,
+        ageSeconds: Math.round((nowMs - beat.atMs) / 1000),
+        progressPct: beat.unitsTotal > 0 ? Math.round((beat.unitsDone / beat.unitsTotal) * 1000) / 10 : 0,
+        taskId: beat.taskId,
+        // Only a running task can be hung; a finished one is meant to be silent.
+        status: (beat.state === 'running' && isHung(beat.atMs, nowMs) ? 'CRITICAL' : beat.state === 'failed' ? 'WARNING' : 'OK') as Health,
+      }
+    : null;
+  const validation = await readLatestValidateReport(store);
+  const dataFreshness = validation
+    ? {
+        validateStatus: validation.status,
+        checkedAt: validation.checkedAt,
+        staleSeries: validation.counts.staleSeries,
+        criticalFindings: validation.counts.bySeverity.CRITICAL,
+        status: (validation.status === 'CRITICAL' ? 'CRITICAL' : validation.status === 'WARNING' ? 'WARNING' : 'OK') as Health,
+      }
+    : null;
+  const openAlerts = (await store.list('alerts/open/')).length;
+  const problems = [
+    ...jobs.filter((j) => j.status !== 'OK').map((j) => `${j.status} ${j.text}`),
+    ...(backtestHeartbeat && backtestHeartbeat.status !== 'OK' ? [`${backtestHeartbeat.status} backtest heartbeat ${backtestHeartbeat.state}, ${backtestHeartbeat.ageSeconds} s old`] : []),
+    ...(dataFreshness && dataFreshness.status !== 'OK' ? [`${dataFreshness.status} data: ${dataFreshness.staleSeries} stale series, ${dataFreshness.criticalFindings} critical findings`] : []),
+  ];
+  return {
+    checkedAt: new Date(nowMs).toISOString(),
+    lake: store.url,
+    status: worst([...jobs.map((j) => j.status), backtestHeartbeat?.status ?? 'OK', dataFreshness?.status ?? 'OK']),
+    jobs,
+    backtestHeartbeat,
+    dataFreshness,
+    openAlerts,
+    problems,
+  };
+}
+
+/** A few lines for a terminal. */
+export function formatStatus(report: StatusReport): string {
+  const lines = [`${report.status} — ${report.lake} at ${report.checkedAt}`];
+  for (const j of report.jobs) lines.push(`  ${j.job.padEnd(10)} ${j.status.padEnd(8)} ${j.text}`);
+  if (report.backtestHeartbeat) lines.push(`  heartbeat  ${report.backtestHeartbeat.status.padEnd(8)} ${report.backtestHeartbeat.state}, ${report.backtestHeartbeat.ageSeconds} s old, ${report.backtestHeartbeat.progressPct}%`);
+  if (report.dataFreshness) lines.push(`  data       ${report.dataFreshness.status.padEnd(8)} validate ${report.dataFreshness.validateStatus}, ${report.dataFreshness.staleSeries} stale series`);
+  lines.push(`  alerts     ${report.openAlerts} open`);
+  return lines.join('\n');
+}
