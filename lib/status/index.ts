@@ -11,7 +11,7 @@ import { isHung } from '../recovery/policy.ts';
 import type { JobName } from '../schedule/index.ts';
 import { schedule } from '../schedule/index.ts';
 import { readLatestValidateReport } from '../validate/report-store.ts';
-import { healthExitCode, jobStatus, worst, type Health, type JobStatus } from './rules.ts';
+import { jobStatus, worst, type Health, type JobStatus } from './rules.ts';
 
 export { healthExitCode } from './rules.ts';
 export type { Health, JobStatus } from './rules.ts';
