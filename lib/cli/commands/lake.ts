@@ -4,7 +4,7 @@ import { formatLakeSummary, summarizeLake } from '../../lake/summary.ts';
 import { openObjectStore } from '../../object-store/index.ts';
 import { action, cliContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
-import { addUniverseFlags, exitCodeFor, formatUpdateResult, runUpdateFromCli, universeFlagSources, universeOverrides, type UpdateFlags } from './update.ts';
+import { addUniverseFlags, exitCodeFor, formatUpdateResult, publishUpdateAlerts, runUpdateFromCli, universeFlagSources, universeOverrides, type UpdateFlags } from './update.ts';
 
 export function registerLake(program: Command): void {
   program
@@ -24,6 +24,7 @@ export function registerLake(program: Command): void {
       action(async (flags: UpdateFlags, command: Command) => {
         const ctx = cliContext(command, universeOverrides(flags), { quietLogs: Boolean(process.stderr.isTTY), overrideSources: universeFlagSources(flags) });
         const record = await runUpdateFromCli(ctx, flags);
+        await publishUpdateAlerts(ctx, record);
         const exitCode = exitCodeFor(record);
         if (record.outcome === 'failed' && record.details.series.length === 0) {
           ctx.print({ update: record }, formatUpdateResult(record));

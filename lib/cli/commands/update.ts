@@ -4,6 +4,10 @@ import { TIMEFRAMES, type Timeframe } from '../../config/universe.ts';
 import { ConfigError } from '../../config/errors.ts';
 import { runUpdate, type UpdateResult } from '../../update/index.ts';
 import { createUpdateDeps } from '../../update/create-deps.ts';
+import { systemClock } from '../../clock/index.ts';
+import { publishJobFindings } from '../../notify/job-alerts.ts';
+import { alertSenderFromEnv } from '../../notify/telegram-alert-sender.ts';
+import { openObjectStore } from '../../object-store/index.ts';
 import { action, cliContext, splitFlagList, type CliContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { createProgress } from '../progress.ts';
@@ -67,6 +71,22 @@ export function universeFlagSources(flags: UpdateFlags): Record<string, string> 
   };
 }
 
+/** The run's findings (and per-series failures, as one WARNING) as alerts; a skipped run reports nothing. */
+export async function publishUpdateAlerts(ctx: CliContext, record: UpdateResult): Promise<void> {
+  if (record.outcome === 'skipped') return;
+  const failures = record.details.failures.filter((f) => f.symbol !== '*');
+  const findings = [
+    ...record.details.findings,
+    ...(failures.length > 0
+      ? [{ severity: 'WARNING' as const, key: 'update:series-failed', text: `${failures.length} series failed (first: ${failures[0]!.symbol}${failures[0]!.timeframe ? ` ${failures[0]!.timeframe}` : ''}: ${failures[0]!.reason})` }]
+      : []),
+  ];
+  await publishJobFindings(
+    { store: openObjectStore(ctx.config.lake), clock: systemClock, logger: ctx.logger, sender: alertSenderFromEnv(process.env, ctx.logger) },
+    'update', record.runId, findings,
+  );
+}
+
 /** Turns `--symbols`/`--timeframes` into configuration overrides. */
 export function universeOverrides(flags: UpdateFlags) {
   return {
@@ -91,6 +111,7 @@ export function registerUpdate(program: Command): void {
         const ctx = cliContext(command, universeOverrides(flags), { quietLogs: Boolean(process.stderr.isTTY), overrideSources: universeFlagSources(flags) });
         const record = await runUpdateFromCli(ctx, flags);
         ctx.print(record, formatUpdateResult(record));
+        await publishUpdateAlerts(ctx, record);
         return exitCodeFor(record);
       }),
     );

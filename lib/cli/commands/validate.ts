@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { systemClock } from '../../clock/index.ts';
 import { exchangeFromConfig } from '../../exchange/from-config.ts';
 import { metricsSinkFromEnv } from '../../metrics/index.ts';
+import { publishJobFindings } from '../../notify/job-alerts.ts';
+import { alertSenderFromEnv } from '../../notify/telegram-alert-sender.ts';
 import { openObjectStore } from '../../object-store/index.ts';
 import { exitCodeForStatus, runValidate, type ValidateReport } from '../../validate/index.ts';
 import { coverageSummaryLine } from '../../validate/rules/coverage.ts';
@@ -56,6 +58,8 @@ export function registerValidate(program: Command): void {
           { trigger: 'cli', repair: flags.repair },
         );
         ctx.print(report, formatValidateReport(report, Boolean(process.stdout.isTTY)));
+        const store = openObjectStore(ctx.config.lake);
+        await publishJobFindings({ store, clock: systemClock, logger: ctx.logger, sender: alertSenderFromEnv(process.env, ctx.logger) }, 'validate', report.runId, report.findings);
         return exitCodeForStatus(report.status);
       }),
     );
