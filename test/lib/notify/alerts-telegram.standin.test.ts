@@ -1,0 +1,68 @@
+/**
+ * Alerts end to end through the real CLI, the real grammY client and the Telegram stand-in:
+ * a normal day sends no alert, a planted CRITICAL sends exactly one message and, once it clears,
+ * exactly one "resolved" message; the bot token never appears in any output.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBinanceStandIn, type BinanceStandIn } from '../../stand-ins/binance/index.ts';
+import { startTelegramStandIn } from '../../stand-ins/telegram/index.ts';
+import { runCli } from '../../harness/cli.ts';
+
+const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
+let binance: BinanceStandIn;
+let telegram: Awaited<ReturnType<typeof startTelegramStandIn>>;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  binance = await startBinanceStandIn();
+  telegram = await startTelegramStandIn({ token: TOKEN });
+  const dir = await mkdtemp(join(tmpdir(), 'candlelake-alerts-'));
+  const config = join(dir, 'config.json');
+  await writeFile(config, JSON.stringify({ exchange: { rateLimitShare: 1, retryBaseMs: 10 }, update: { initialLookbackDays: 10 }, features: { enabled: false } }));
+  env = {
+    CANDLELAKE_LAKE: `file://${join(dir, 'lake')}`, CANDLELAKE_CACHE_DIR: join(dir, 'cache'), CANDLELAKE_BINANCE_URL: binance.url,
+    CANDLELAKE_CONFIG: config, CANDLELAKE_SYMBOLS: 'BTC/USDT,ETH/USDT', CANDLELAKE_TIMEFRAMES: '1h,4h', CANDLELAKE_LOG_LEVEL: 'info',
+    TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '-1001234', TELEGRAM_API_URL: telegram.url,
+  };
+});
+afterAll(async () => {
+  await binance.close();
+  await telegram.close();
+});
+
+describe('alerts on Telegram', () => {
+  it('normal runs send nothing; a planted CRITICAL sends one alert, repeats are suppressed, clearing sends one resolved message', async () => {
+    const outputs: string[] = [];
+    const run = async (args: string[], extra: Record<string, string> = {}) => {
+      const exit = await runCli(args, { ...env, ...extra });
+      outputs.push(exit.stdout, exit.stderr);
+      return exit;
+    };
+    expect((await run(['update'])).code).toBe(0);
+    expect((await run(['validate'])).code).toBe(0);
+    expect(telegram.messages).toEqual([]);
+
+    // Planted: a configured symbol the lake does not have → CRITICAL missing-series, twice.
+    const withSol = { CANDLELAKE_SYMBOLS: 'BTC/USDT,ETH/USDT,SOL/USDT' };
+    expect((await run(['validate'], withSol)).code).toBe(2);
+    expect((await run(['validate'], withSol)).code).toBe(2);
+    expect(telegram.messages.map((m) => m.text.split('\n')[0])).toEqual(['🔴 CRITICAL', '🔴 CRITICAL']);
+    // One message per problem: SOL/USDT is missing on 1h and on 4h (two keys), each sent once, not again on the repeat.
+    expect(telegram.messages.map((m) => m.text)).toEqual([
+      expect.stringContaining('SOL/USDT'), expect.stringContaining('SOL/USDT'),
+    ]);
+    expect(new Set(telegram.messages.map((m) => m.text)).size).toBe(2);
+
+    // Cleared: back to the two symbols the lake has.
+    expect((await run(['validate'])).code).toBe(0);
+    const resolved = telegram.messages.slice(2);
+    expect(resolved.map((m) => m.text.split('\n')[0])).toEqual(['✅ RESOLVED', '✅ RESOLVED']);
+    expect((await run(['validate'])).code).toBe(0);
+    expect(telegram.messages).toHaveLength(4);
+
+    for (const text of outputs) expect(text).not.toContain(TOKEN);
+  });
+});
