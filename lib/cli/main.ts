@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { registerBacktest } from './commands/backtest.ts';
 import { registerBacktestTask } from './commands/backtest-task.ts';
+import { registerDigest } from './commands/digest.ts';
 import { registerDrill } from './commands/drill.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerQuery } from './commands/query.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerBacktestTask(program);
   registerDrill(program);
   registerStatus(program);
+  registerDigest(program);
   return program;
 }
 

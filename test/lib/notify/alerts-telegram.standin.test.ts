@@ -66,3 +66,30 @@ describe('alerts on Telegram', () => {
     for (const text of outputs) expect(text).not.toContain(TOKEN);
   });
 });
+
+describe('the digest on Telegram', () => {
+  it('an ordinary day: one "all quiet" line; with a problem: sections a phone can read, MarkdownV2 accepted', async () => {
+    const before = telegram.messages.length;
+    expect((await runCli(['update'], env)).code).toBe(0);
+    expect((await runCli(['validate'], env)).code).toBe(0);
+    expect((await runCli(['backtest-task'], { ...env, CANDLELAKE_LOG_LEVEL: 'error' })).code).toBe(0);
+    const quiet = await runCli(['digest'], env);
+    expect(quiet.code).toBe(0);
+    const sent = telegram.messages.slice(before);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.text.split('\n')).toHaveLength(1);
+    expect(sent[0]!.text).toMatch(/^✅ candlelake: all quiet — 3 jobs on time, data fresh/);
+
+    // A problem: a configured symbol missing from the lake (CRITICAL), so the digest is a report.
+    expect((await runCli(['validate'], { ...env, CANDLELAKE_SYMBOLS: 'BTC/USDT,ETH/USDT,SOL/USDT' })).code).toBe(2);
+    const n = telegram.messages.length;
+    expect((await runCli(['digest'], env)).code).toBe(0);
+    const digest = telegram.messages.at(-1)!;
+    expect(telegram.messages.length).toBe(n + 1);
+    expect(digest.text).toMatch(/^🔴 candlelake CRITICAL/);
+    for (const section of ['Jobs', 'Data', 'Alerts']) expect(digest.text).toContain(`\n${section}`);
+    expect(digest.text).toMatch(/• update succeeded, [\d.]+ h ago · /);
+    expect(digest.text).toContain('CRITICAL SOL/USDT');
+    expect(digest.text.length).toBeLessThan(4096);
+  });
+});
