@@ -6,10 +6,8 @@ const at = (iso: string) => Date.parse(iso);
 describe('scheduledSlots', () => {
   it('lists the starts of the last days whose grace has passed', () => {
     const slots = scheduledSlots('update', at('2024-06-10T01:00:00Z'), 3);
-    // 00:30 today still has its hour of grace: not yet a slot.
-    expect(slots.map((s) => new Date(s).toISOString())).toEqual([
-      '2024-06-07T00:30:00.000Z', '2024-06-08T00:30:00.000Z', '2024-06-09T00:30:00.000Z',
-    ]);
+    // The window opens at 2024-06-07T01:00, after that day's start; 00:30 today still has its hour of grace.
+    expect(slots.map((s) => new Date(s).toISOString())).toEqual(['2024-06-08T00:30:00.000Z', '2024-06-09T00:30:00.000Z']);
   });
 });
 
