@@ -16,7 +16,11 @@ import { collectStatus } from '../status/index.ts';
 import { BUILT_JOBS } from '../status/rules.ts';
 import { escapeMarkdownV2 as e } from '../telegram/escape.ts';
 import { readLatestValidateReport } from '../validate/report-store.ts';
+import { bestEquityPhoto } from './equity-photo.ts';
 import { ON_TIME_OBJECTIVE_PCT, onTimeRate, recentRuns, scheduledSlots } from './on-time.ts';
+
+/** Telegram's limit for a photo caption. */
+const TELEGRAM_CAPTION_LIMIT = 1024;
 
 export interface DigestDeps {
   store: ObjectStore;
@@ -25,6 +29,8 @@ export interface DigestDeps {
   cacheDir: string;
   /** Sends the digest text (MarkdownV2); undefined prints it. */
   sendText?: (markdownV2: string) => Promise<unknown>;
+  /** Sends the equity-curve photo (caption in MarkdownV2); without it no photo is drawn. */
+  sendPhoto?: (png: Uint8Array, captionMarkdownV2: string) => Promise<unknown>;
   /** Delivers alerts a Telegram outage held back. */
   alertSender: AlertSender;
 }
@@ -90,8 +96,15 @@ export async function runDigest(deps: DigestDeps): Promise<Digest> {
     ];
     text = sections.filter(Boolean).join('\n\n');
   }
-  if (deps.sendText) await deps.sendText(text);
-  else deps.logger.info('digest', { text });
+  const photo = deps.sendPhoto ? await bestEquityPhoto(deps.store, deps.cacheDir) : undefined;
+  if (photo && deps.sendPhoto && text.length <= TELEGRAM_CAPTION_LIMIT) {
+    // One message on a normal day: the photo carries the digest as its caption.
+    await deps.sendPhoto(photo.png, text);
+  } else {
+    if (deps.sendText) await deps.sendText(text);
+    else deps.logger.info('digest', { text });
+    if (photo && deps.sendPhoto) await deps.sendPhoto(photo.png, e(`Best of the last daily backtest: ${photo.caption}`));
+  }
   await writeRunRecord(deps.store, {
     job: 'digest', runId, trigger: 'digest', startedAt: new Date(nowMs).toISOString(), endedAt: new Date(deps.clock.nowMs()).toISOString(),
     outcome: 'succeeded', summary: quiet ? 'all quiet' : `digest sent (${status.status})`, details: { quiet, status: status.status },

@@ -22,7 +22,9 @@ export function registerDigest(program: Command): void {
           logger: ctx.logger,
           cacheDir: ctx.config.cacheDir,
           alertSender: alertSenderFromEnv(process.env, ctx.logger),
-          ...(telegram ? { sendText: (text: string) => telegram.sendText(text) } : { sendText: async () => undefined }),
+          ...(telegram
+            ? { sendText: (text: string) => telegram.sendText(text), sendPhoto: (png: Uint8Array, caption: string) => telegram.sendPhoto(png, caption) }
+            : { sendText: async () => undefined }),
         });
         ctx.print(digest, digest.text);
         return EXIT.ok;

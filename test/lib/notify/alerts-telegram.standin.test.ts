@@ -75,17 +75,21 @@ describe('the digest on Telegram', () => {
     expect((await runCli(['backtest-task'], { ...env, CANDLELAKE_LOG_LEVEL: 'error' })).code).toBe(0);
     const quiet = await runCli(['digest'], env);
     expect(quiet.code).toBe(0);
+    // A normal day: exactly one message — the equity curve with the one-line digest as its caption.
     const sent = telegram.messages.slice(before);
-    expect(sent).toHaveLength(1);
+    expect(sent.map((m) => m.kind)).toEqual(['photo']);
     expect(sent[0]!.text.split('\n')).toHaveLength(1);
     expect(sent[0]!.text).toMatch(/^✅ candlelake: all quiet — 3 jobs on time, data fresh/);
+    expect(Buffer.from(sent[0]!.photo!.subarray(0, 8)).toString('hex')).toBe('89504e470d0a1a0a');
 
     // A problem: a configured symbol missing from the lake (CRITICAL), so the digest is a report.
     expect((await runCli(['validate'], { ...env, CANDLELAKE_SYMBOLS: 'BTC/USDT,ETH/USDT,SOL/USDT' })).code).toBe(2);
     const n = telegram.messages.length;
     expect((await runCli(['digest'], env)).code).toBe(0);
-    const digest = telegram.messages.at(-1)!;
-    expect(telegram.messages.length).toBe(n + 1);
+    // A longer digest: the photo carries it if it fits a caption, else text then photo.
+    const added = telegram.messages.slice(n);
+    expect(added.length === 1 ? added[0]!.kind : added.map((m) => m.kind).join()).toMatch(/^(photo|text,photo)$/);
+    const digest = added[0]!;
     expect(digest.text).toMatch(/^🔴 candlelake CRITICAL/);
     for (const section of ['Jobs', 'Data', 'Alerts']) expect(digest.text).toContain(`\n${section}`);
     expect(digest.text).toMatch(/• update succeeded, [\d.]+ h ago · /);
