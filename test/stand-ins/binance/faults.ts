@@ -4,9 +4,10 @@
  * uses left applies and loses one use. Klines-only actions (`malformed-rows`, `overlap`) match
  * only klines requests, so a rule without `when` can still target "the next klines page".
  */
+import { RuleRegistry } from '../shared/rule-registry.ts';
 import { STATUS_CODES } from 'node:http';
 import { JSON_CONTENT_TYPE, jsonReply, type HttpReply } from './route.ts';
-import type { FaultAction, FaultController, FaultHandle, FaultRule } from './types.ts';
+import type { FaultAction, FaultController, FaultRule } from './types.ts';
 
 /** The parts of a request a rule can match on. */
 export interface FaultTarget {
@@ -30,44 +31,15 @@ const DEFAULT_BAN_SEC = 120;
 const RESTRICTED_LOCATION_MSG =
   "Service unavailable from a restricted location according to 'b. Eligibility' in https://www.binance.com/en/terms. Please contact customer service if you believe you received this message in error.";
 
-interface FaultEntry {
-  rule: FaultRule;
-  remaining: number;
-}
-
 /**
  * The fault rules of one stand-in.
  * @example
  * const faults = new FaultRegistry();
  * faults.add({ when: { path: '/api/v3/klines' }, times: 1, action: { type: 'status', status: 503 } });
  */
-export class FaultRegistry implements FaultController {
-  private entries: FaultEntry[] = [];
-
-  add(rule: FaultRule): FaultHandle {
-    validateRule(rule);
-    const entry: FaultEntry = { rule, remaining: rule.times ?? Infinity };
-    this.entries.push(entry);
-    return {
-      remaining: () => entry.remaining,
-      remove: () => {
-        entry.remaining = 0;
-        this.entries = this.entries.filter((other) => other !== entry);
-      },
-    };
-  }
-
-  clear(): void {
-    for (const entry of this.entries) entry.remaining = 0;
-    this.entries = [];
-  }
-
-  /** The action for this request, if a rule applies; uses up one application of that rule. */
-  take(target: FaultTarget): FaultAction | undefined {
-    const entry = this.entries.find((candidate) => candidate.remaining > 0 && matches(candidate.rule, target));
-    if (entry === undefined) return undefined;
-    entry.remaining -= 1;
-    return entry.rule.action;
+export class FaultRegistry extends RuleRegistry<FaultRule, FaultAction, FaultTarget> implements FaultController {
+  constructor() {
+    super(matches, validateRule);
   }
 }
 
@@ -137,10 +109,6 @@ function matches(rule: FaultRule, target: FaultTarget): boolean {
 }
 
 function validateRule(rule: FaultRule): void {
-  const times = rule.times ?? Infinity;
-  if (!(times === Infinity || (Number.isInteger(times) && times >= 0))) {
-    throw new Error(`fault times must be a non-negative integer or Infinity, got ${rule.times}`);
-  }
   const action = rule.action;
   switch (action.type) {
     case 'status':

@@ -2,12 +2,8 @@
  * Fault injection for the Telegram stand-in. Rules are checked in insertion order; the first
  * matching rule with uses left applies and loses one use.
  */
-import type { FaultAction, FaultController, FaultHandle, FaultRule } from './types.ts';
-
-interface FaultEntry {
-  rule: FaultRule;
-  remaining: number;
-}
+import { RuleRegistry } from '../shared/rule-registry.ts';
+import type { FaultAction, FaultController, FaultRule } from './types.ts';
 
 /**
  * The fault rules of one stand-in.
@@ -15,43 +11,13 @@ interface FaultEntry {
  * const faults = new TelegramFaultRegistry();
  * faults.add({ when: { method: 'sendMessage' }, times: 1, action: { type: 'status', status: 429, retryAfterSec: 1 } });
  */
-export class TelegramFaultRegistry implements FaultController {
-  private entries: FaultEntry[] = [];
-
-  add(rule: FaultRule): FaultHandle {
-    validateRule(rule);
-    const entry: FaultEntry = { rule, remaining: rule.times ?? Infinity };
-    this.entries.push(entry);
-    return {
-      remaining: () => entry.remaining,
-      remove: () => {
-        entry.remaining = 0;
-        this.entries = this.entries.filter((other) => other !== entry);
-      },
-    };
-  }
-
-  clear(): void {
-    for (const entry of this.entries) entry.remaining = 0;
-    this.entries = [];
-  }
-
-  /** The action for a request to this method, if a rule applies; uses up one application. */
-  take(method: string): FaultAction | undefined {
-    const entry = this.entries.find(
-      (candidate) => candidate.remaining > 0 && (candidate.rule.when?.method === undefined || candidate.rule.when.method === method),
-    );
-    if (entry === undefined) return undefined;
-    entry.remaining -= 1;
-    return entry.rule.action;
+export class TelegramFaultRegistry extends RuleRegistry<FaultRule, FaultAction, string> implements FaultController {
+  constructor() {
+    super((rule, method) => rule.when?.method === undefined || rule.when.method === method, validateRule);
   }
 }
 
 function validateRule(rule: FaultRule): void {
-  const times = rule.times ?? Infinity;
-  if (!(times === Infinity || (Number.isInteger(times) && times >= 0))) {
-    throw new Error(`fault times must be a non-negative integer or Infinity, got ${rule.times}`);
-  }
   const action = rule.action;
   switch (action.type) {
     case 'status':
