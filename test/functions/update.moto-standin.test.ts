@@ -3,6 +3,7 @@
  * moto, the exchange the Binance stand-in. Checks the run id on every log line and that a failed
  * job fails the invocation.
  */
+import { captureOutput, lambdaContext } from '../harness/lambda.ts';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,14 +17,9 @@ import { startBinanceStandIn, type BinanceStandIn } from '../stand-ins/binance/i
 let standIn: BinanceStandIn;
 let bucket: string;
 let handler: (event: unknown, context: Context) => Promise<{ runId: string; outcome: string; candlesWritten: number }>;
-const output: string[] = [];
+let captured: ReturnType<typeof captureOutput>;
 
-const context = {
-  functionName: 'candlelake-dev-update', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:candlelake-dev-update',
-  memoryLimitInMB: '1536', awsRequestId: 'req-1', logGroupName: '/aws/lambda/candlelake-dev-update', logStreamName: 's',
-  callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 900_000,
-  done: () => undefined, fail: () => undefined, succeed: () => undefined,
-} as Context;
+const context = lambdaContext('candlelake-dev-update');
 
 beforeAll(async () => {
   standIn = await startBinanceStandIn();
@@ -38,13 +34,7 @@ beforeAll(async () => {
     CANDLELAKE_CONFIG: config,
     POWERTOOLS_LOG_LEVEL: 'DEBUG',
   });
-  // Powertools writes INFO and below to stdout, WARN and ERROR to stderr: keep both, in order.
-  for (const stream of [process.stdout, process.stderr]) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      output.push(String(chunk));
-      return true;
-    });
-  }
+  captured = captureOutput();
   // Imported after the environment is set: the handler builds its clients at module scope.
   const mod = await import('../../functions/update.ts');
   handler = (event, ctx) => mod.handler(event as Parameters<typeof mod.handler>[0], ctx);
@@ -55,12 +45,12 @@ afterAll(async () => {
 });
 
 function logLines(): Array<Record<string, unknown>> {
-  return output.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return captured.jsonLines();
 }
 
 describe('functions/update handler', () => {
   it('runs the job on the scheduled event, logs the run id on every line, and records the run', async () => {
-    output.length = 0;
+    captured.clear();
     const result = await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, context);
     expect(result.outcome).toBe('succeeded');
     expect(result.candlesWritten).toBeGreaterThan(2 * 3 * 24);
@@ -75,7 +65,7 @@ describe('functions/update handler', () => {
   });
 
   it('a failed job fails the invocation (so retries and alarms see it)', async () => {
-    output.length = 0;
+    captured.clear();
     const fault = standIn.faults.add({ when: { path: '/api/v3/exchangeInfo' }, action: { type: 'status', status: 451 } });
     try {
       await expect(handler({ source: 'aws.events' }, context)).rejects.toThrow(/update update-\S+ failed: .*HTTP 451/);

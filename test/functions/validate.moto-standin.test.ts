@@ -8,6 +8,7 @@
  * against the update schedule (00:30 UTC), so the lake is filled by update runs ending now, with
  * the stand-in's market time on the wall clock too; a lake updated this minute is never stale.
  */
+import { captureOutput, lambdaContext } from '../harness/lambda.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -42,14 +43,9 @@ let standIn: BinanceStandIn;
 let store: S3ObjectStore;
 let cloudwatch: CloudWatchClient;
 let handler: (event: unknown, context: Context) => Promise<ValidateHandlerResult>;
-const output: string[] = [];
+let captured: ReturnType<typeof captureOutput>;
 
-const context = {
-  functionName: 'candlelake-dev-validate', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:candlelake-dev-validate',
-  memoryLimitInMB: '1536', awsRequestId: 'req-v1', logGroupName: '/aws/lambda/candlelake-dev-validate', logStreamName: 's',
-  callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 600_000,
-  done: () => undefined, fail: () => undefined, succeed: () => undefined,
-} as Context;
+const context = lambdaContext('candlelake-dev-validate', 'req-v1');
 const scheduledEvent = { version: '0', id: 'ev-1', 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date().toISOString(), detail: {} };
 
 beforeAll(async () => {
@@ -82,13 +78,7 @@ beforeAll(async () => {
     CANDLELAKE_METRICS_NAMESPACE: NAMESPACE,
     POWERTOOLS_LOG_LEVEL: 'DEBUG',
   });
-  // Powertools writes INFO and below to stdout, WARN and ERROR to stderr: keep both, in order.
-  for (const stream of [process.stdout, process.stderr]) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      output.push(String(chunk));
-      return true;
-    });
-  }
+  captured = captureOutput();
   // Imported after the environment is set: the handler builds its clients at module scope.
   const mod = await import('../../functions/validate.ts');
   handler = (event, ctx) => mod.handler(event as Parameters<typeof mod.handler>[0], ctx);
@@ -99,7 +89,7 @@ afterAll(async () => {
 });
 
 function logLines(): Array<Record<string, unknown>> {
-  return output.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return captured.jsonLines();
 }
 
 /** ValidateStatus over the last and next hour, in this file's namespace: one datapoint for the whole window. */
@@ -123,7 +113,7 @@ async function validateStatus(): Promise<Datapoint | undefined> {
 // The cases share one lake (the handler's clients are built once, for one lake) and run in order.
 describe('functions/validate handler', () => {
   it('validates a freshly updated lake on the scheduled event: OK, run id on every log line, report stored, ValidateStatus 0 published', async () => {
-    output.length = 0;
+    captured.clear();
 
     const result = await handler(scheduledEvent, context);
 
@@ -147,7 +137,7 @@ describe('functions/validate handler', () => {
     expect(parts.length).toBeGreaterThanOrEqual(3);
     const middle = parts.at(-2)!;
     await store.delete(middle.key);
-    output.length = 0;
+    captured.clear();
 
     // Act
     const result = await handler({ source: 'aws.events' }, context);
