@@ -5,7 +5,7 @@
  * Outcome contract: a validation that *finds* problems has done its job. A CRITICAL status does
  * not fail the invocation; it reaches people through the `ValidateStatus` metric (2 = CRITICAL)
  * and the `ValidateCriticalAlarm` on it (serverless.yml), and through the stored report. Failing
- * the invocation would also make Lambda retry the asynchronous (scheduled) invocation twice more,
+ * the invocation would also make Lambda retry the asynchronous (scheduled) invocation (once, see serverless.yml),
  * re-validating and re-repairing a lake whose status cannot change in between. Only a job that
  * could not run (`runValidate` throws: lake unreachable, metrics not published, …) fails it, so
  * Lambda's Errors metric and retries see that.
