@@ -22,6 +22,10 @@ import { fromPowertools } from '../lib/logging/powertools-adapter.ts';
 import { metricsSinkFromEnv } from '../lib/metrics/index.ts';
 import { openObjectStore } from '../lib/object-store/index.ts';
 import { runValidate, type ValidateDeps, type ValidateReport } from '../lib/validate/index.ts';
+import { publishJobFindings } from '../lib/notify/job-alerts.ts';
+import { telegramAlertSender } from '../lib/notify/telegram-alert-sender.ts';
+import { telegramSenderFromEnv } from '../lib/telegram/from-env.ts';
+import { telegramEnv } from './shared/telegram-env.ts';
 
 const logger = new Logger({ serviceName: 'candlelake-validate' });
 const jobLogger = fromPowertools(logger);
@@ -66,6 +70,13 @@ async function validateHandler(event: ValidateEvent | undefined, _context: Conte
     runId,
     ...(repair !== undefined ? { repair } : {}),
   });
+  // The findings become alerts (stored first, resolved when they clear). Delivered here when this
+  // function has Telegram configured; otherwise the digest and the notifier deliver them.
+  const telegram = telegramSenderFromEnv(await telegramEnv(process.env), jobLogger);
+  await publishJobFindings(
+    { store: deps.store, clock: systemClock, logger: jobLogger, ...(telegram ? { sender: telegramAlertSender(telegram) } : {}) },
+    'validate', runId, report.findings,
+  );
   return {
     runId,
     status: report.status,

@@ -16,13 +16,16 @@ export interface JobFinding {
 
 /**
  * @example await publishJobFindings({ store, clock, logger, sender }, 'validate', report.runId, report.findings);
+ * // Without `sender`: stored and resolved only, delivered later by the digest or the notifier.
  */
 export async function publishJobFindings(
-  deps: { store: ObjectStore; clock: Clock; logger: JobLogger; sender: AlertSender },
+  deps: { store: ObjectStore; clock: Clock; logger: JobLogger; sender?: AlertSender },
   job: string,
   runId: string,
   findings: readonly JobFinding[],
-): Promise<DeliverySummary> {
+): Promise<DeliverySummary | undefined> {
   await raiseAlerts(deps, { job, runId }, findings.map((f) => ({ key: f.key, severity: f.severity, text: f.text })), { job, clearMissing: true });
-  return deliverAlerts(deps, {});
+  // Without a sender the alerts stay pending in the lake for whoever can deliver them (the digest,
+  // the notifier): marking them sent to a console nobody reads would lose them.
+  return deps.sender ? deliverAlerts({ ...deps, sender: deps.sender }, {}) : undefined;
 }

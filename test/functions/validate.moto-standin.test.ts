@@ -166,6 +166,11 @@ describe('functions/validate handler', () => {
     expect(result.findings).toBeGreaterThan(0);
     expect(await readLatestRun(store, 'validate')).toMatchObject({ runId: result.runId, trigger: 'invoke', outcome: 'failed' });
     expect(await validateStatus()).toMatchObject({ SampleCount: 3, Maximum: 2 });
+    // The finding is an open alert in the lake, left pending (no Telegram here) for the digest or notifier.
+    const { openAlerts } = await import('../../lib/alerts/index.ts');
+    const open = (await openAlerts(store)).filter((a) => a.key === 'validate:missing-series:binance:BTC/USDT:4h');
+    expect(open).toEqual([expect.objectContaining({ severity: 'CRITICAL', state: 'open', source: { job: 'validate', runId: result.runId } })]);
+    expect(open[0]!.delivery.sentMs).toBeUndefined();
   });
 
   it('a job that cannot run fails the invocation', async () => {
