@@ -10,6 +10,8 @@ import type { Context } from 'aws-lambda';
 import { loadConfig } from '../lib/config/load.ts';
 import { newRunId } from '../lib/lake/run-records.ts';
 import { runUpdate } from '../lib/update/index.ts';
+import { publishJobFindings } from '../lib/notify/job-alerts.ts';
+import { updateAlertFindings } from '../lib/notify/update-findings.ts';
 import { createUpdateDeps } from '../lib/update/create-deps.ts';
 import { fromPowertools } from '../lib/logging/powertools-adapter.ts';
 
@@ -42,6 +44,9 @@ async function updateHandler(event: UpdateEvent | undefined, _context: Context):
     runId,
     ...(sinceMs !== undefined ? { sinceMs } : {}),
   });
+  // Findings become alerts in the lake; the digest and the notifier deliver them (this function has no Telegram).
+  const findings = updateAlertFindings(record);
+  if (findings) await publishJobFindings({ store: deps.store, clock: deps.clock, logger: deps.logger }, 'update', runId, findings);
   if (record.outcome === 'failed') throw new Error(`update ${runId} failed: ${record.summary}`);
   return {
     runId,

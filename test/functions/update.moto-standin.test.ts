@@ -75,6 +75,10 @@ describe('functions/update handler', () => {
     const critical = logLines().filter((l) => l['level'] === 'ERROR');
     expect(critical).toHaveLength(1);
     expect(critical[0]).toMatchObject({ severity: 'CRITICAL', key: 'update:region-blocked' });
+    // The CRITICAL is an open alert in the lake, pending for the digest and the notifier.
+    const { openAlerts } = await import('../../lib/alerts/index.ts');
+    const store = new S3ObjectStore({ bucket, prefix: 'lake', client: s3ClientForTests() });
+    expect((await openAlerts(store)).map((a) => [a.key, a.severity, a.delivery.sentMs])).toEqual([['update:region-blocked', 'CRITICAL', undefined]]);
     const runIds = new Set(logLines().map((l) => l['runId']));
     expect(runIds.size).toBe(1);
     expect([...runIds][0]).toMatch(/^update-/);

@@ -6,6 +6,7 @@ import { runUpdate, type UpdateResult } from '../../update/index.ts';
 import { createUpdateDeps } from '../../update/create-deps.ts';
 import { systemClock } from '../../clock/index.ts';
 import { publishJobFindings } from '../../notify/job-alerts.ts';
+import { updateAlertFindings } from '../../notify/update-findings.ts';
 import { alertSenderFromEnv } from '../../notify/telegram-alert-sender.ts';
 import { openObjectStore } from '../../object-store/index.ts';
 import { action, cliContext, splitFlagList, type CliContext } from '../context.ts';
@@ -73,14 +74,8 @@ export function universeFlagSources(flags: UpdateFlags): Record<string, string> 
 
 /** The run's findings (and per-series failures, as one WARNING) as alerts; a skipped run reports nothing. */
 export async function publishUpdateAlerts(ctx: CliContext, record: UpdateResult): Promise<void> {
-  if (record.outcome === 'skipped') return;
-  const failures = record.details.failures.filter((f) => f.symbol !== '*');
-  const findings = [
-    ...record.details.findings,
-    ...(failures.length > 0
-      ? [{ severity: 'WARNING' as const, key: 'update:series-failed', text: `${failures.length} series failed (first: ${failures[0]!.symbol}${failures[0]!.timeframe ? ` ${failures[0]!.timeframe}` : ''}: ${failures[0]!.reason})` }]
-      : []),
-  ];
+  const findings = updateAlertFindings(record);
+  if (!findings) return;
   await publishJobFindings(
     { store: openObjectStore(ctx.config.lake), clock: systemClock, logger: ctx.logger, sender: alertSenderFromEnv(process.env, ctx.logger) },
     'update', record.runId, findings,
