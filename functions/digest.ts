@@ -17,8 +17,10 @@ import { alertSenderFromEnv } from '../lib/notify/telegram-alert-sender.ts';
 import { openObjectStore } from '../lib/object-store/index.ts';
 import { telegramSenderFromEnv } from '../lib/telegram/from-env.ts';
 import { telegramEnv } from './shared/telegram-env.ts';
+import { jobMetrics, jobOutcomeMetrics } from './shared/job-metrics.ts';
 
 const logger = new Logger({ serviceName: 'candlelake-digest' });
+const metrics = jobMetrics('digest');
 const jobLogger = fromPowertools(logger);
 // Built at cold start: a bad configuration fails the init phase with one clear message.
 const config = loadConfig({ env: process.env });
@@ -50,4 +52,4 @@ async function digestHandler(_event: unknown, _context: Context): Promise<Digest
   return { runId: digest.runId, quiet: digest.quiet };
 }
 
-export const handler = middy(digestHandler).use(injectLambdaContext(logger, { resetKeys: true }));
+export const handler = middy(digestHandler).use(injectLambdaContext(logger, { resetKeys: true })).use(jobOutcomeMetrics(metrics));

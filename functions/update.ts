@@ -14,8 +14,13 @@ import { publishJobFindings } from '../lib/notify/job-alerts.ts';
 import { updateAlertFindings } from '../lib/notify/update-findings.ts';
 import { createUpdateDeps } from '../lib/update/create-deps.ts';
 import { fromPowertools } from '../lib/logging/powertools-adapter.ts';
+import { telegramAlertSender } from '../lib/notify/telegram-alert-sender.ts';
+import { telegramSenderFromEnv } from '../lib/telegram/from-env.ts';
+import { telegramEnv } from './shared/telegram-env.ts';
+import { jobMetrics, jobOutcomeMetrics } from './shared/job-metrics.ts';
 
 const logger = new Logger({ serviceName: 'candlelake-update' });
+const metrics = jobMetrics('update');
 // Built at cold start: a bad configuration fails the init phase with one clear message.
 const deps = createUpdateDeps(loadConfig({ env: process.env }), fromPowertools(logger));
 
@@ -44,9 +49,17 @@ async function updateHandler(event: UpdateEvent | undefined, _context: Context):
     runId,
     ...(sinceMs !== undefined ? { sinceMs } : {}),
   });
-  // Findings become alerts in the lake; the digest and the notifier deliver them (this function has no Telegram).
+  // Findings become alerts in the lake (stored first, resolved when they clear). Delivered here
+  // when Telegram is configured — a CRITICAL goes out at once; otherwise the digest and the
+  // notifier deliver them.
   const findings = updateAlertFindings(record);
-  if (findings) await publishJobFindings({ store: deps.store, clock: deps.clock, logger: deps.logger }, 'update', runId, findings);
+  if (findings) {
+    const telegram = telegramSenderFromEnv(await telegramEnv(process.env), deps.logger);
+    await publishJobFindings(
+      { store: deps.store, clock: deps.clock, logger: deps.logger, ...(telegram ? { sender: telegramAlertSender(telegram) } : {}) },
+      'update', runId, findings,
+    );
+  }
   if (record.outcome === 'failed') throw new Error(`update ${runId} failed: ${record.summary}`);
   return {
     runId,
@@ -57,4 +70,4 @@ async function updateHandler(event: UpdateEvent | undefined, _context: Context):
   };
 }
 
-export const handler = middy(updateHandler).use(injectLambdaContext(logger, { resetKeys: true }));
+export const handler = middy(updateHandler).use(injectLambdaContext(logger, { resetKeys: true })).use(jobOutcomeMetrics(metrics));

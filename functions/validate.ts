@@ -26,8 +26,10 @@ import { publishJobFindings } from '../lib/notify/job-alerts.ts';
 import { telegramAlertSender } from '../lib/notify/telegram-alert-sender.ts';
 import { telegramSenderFromEnv } from '../lib/telegram/from-env.ts';
 import { telegramEnv } from './shared/telegram-env.ts';
+import { jobMetrics, jobOutcomeMetrics } from './shared/job-metrics.ts';
 
 const logger = new Logger({ serviceName: 'candlelake-validate' });
+const metrics = jobMetrics('validate');
 const jobLogger = fromPowertools(logger);
 // Built at cold start: a bad configuration (or CANDLELAKE_METRICS value) fails the init phase with one clear message.
 const config = loadConfig({ env: process.env });
@@ -86,4 +88,4 @@ async function validateHandler(event: ValidateEvent | undefined, _context: Conte
   };
 }
 
-export const handler = middy(validateHandler).use(injectLambdaContext(logger, { resetKeys: true }));
+export const handler = middy(validateHandler).use(injectLambdaContext(logger, { resetKeys: true })).use(jobOutcomeMetrics(metrics));

@@ -13,6 +13,9 @@ import { readLatestRun } from '../../lib/lake/run-records.ts';
 import { S3ObjectStore } from '../../lib/object-store/s3.ts';
 import { createTestBucket, s3ClientForTests } from '../harness/aws.ts';
 import { startBinanceStandIn, type BinanceStandIn } from '../stand-ins/binance/index.ts';
+import { startTelegramStandIn } from '../stand-ins/telegram/index.ts';
+
+const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
 
 let standIn: BinanceStandIn;
 let bucket: string;
@@ -33,6 +36,8 @@ beforeAll(async () => {
     CANDLELAKE_TIMEFRAMES: '1h,1d',
     CANDLELAKE_CONFIG: config,
     POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    // What Lambda sets for an ordinary (not provisioned) container; Powertools counts cold starts only then.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   });
   captured = captureOutput();
   // Imported after the environment is set: the handler builds its clients at module scope.
@@ -45,7 +50,14 @@ afterAll(async () => {
 });
 
 function logLines(): Array<Record<string, unknown>> {
-  return captured.jsonLines();
+  return captured.logLines();
+}
+
+/** The job-outcome metrics of the last invocation. */
+function jobMetricLine(): Record<string, unknown> {
+  const lines = captured.jobMetricLines();
+  expect(lines).toHaveLength(1);
+  return lines[0]!;
 }
 
 describe('functions/update handler', () => {
@@ -62,6 +74,11 @@ describe('functions/update handler', () => {
     }
     const store = new S3ObjectStore({ bucket, prefix: 'lake', client: s3ClientForTests() });
     expect(await readLatestRun(store, 'update')).toMatchObject({ runId: result.runId, trigger: 'schedule', outcome: 'succeeded' });
+    const metrics = jobMetricLine();
+    expect(metrics).toMatchObject({ job: 'update', service: 'candlelake-update', JobSucceeded: 1, JobFailed: 0 });
+    expect(metrics['JobDuration']).toBeGreaterThan(0);
+    // The first invocation of the container counts a cold start (its own line, by function name).
+    expect(captured.jsonLines().filter((l) => l['ColdStart'] === 1).map((l) => l['function_name'])).toEqual(['candlelake-dev-update']);
   });
 
   it('a failed job fails the invocation (so retries and alarms see it)', async () => {
@@ -72,6 +89,7 @@ describe('functions/update handler', () => {
     } finally {
       fault.remove();
     }
+    expect(jobMetricLine()).toMatchObject({ job: 'update', JobSucceeded: 0, JobFailed: 1 });
     const critical = logLines().filter((l) => l['level'] === 'ERROR');
     expect(critical).toHaveLength(1);
     expect(critical[0]).toMatchObject({ severity: 'CRITICAL', key: 'update:region-blocked' });
@@ -82,5 +100,28 @@ describe('functions/update handler', () => {
     const runIds = new Set(logLines().map((l) => l['runId']));
     expect(runIds.size).toBe(1);
     expect([...runIds][0]).toMatch(/^update-/);
+  });
+
+  it('with Telegram configured, the CRITICAL goes out at once: one message, marked sent, no token in any output', async () => {
+    const telegram = await startTelegramStandIn({ token: TOKEN });
+    Object.assign(process.env, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '-1001234', TELEGRAM_API_URL: telegram.url });
+    captured.clear();
+    const fault = standIn.faults.add({ when: { path: '/api/v3/exchangeInfo' }, action: { type: 'status', status: 451 } });
+    try {
+      await expect(handler({ source: 'aws.events' }, context)).rejects.toThrow(/HTTP 451/);
+    } finally {
+      fault.remove();
+      for (const name of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_CHAT_ID', 'TELEGRAM_API_URL']) delete process.env[name];
+      await telegram.close();
+    }
+    // Still open from the previous case: the same problem is one alert, counted, sent once now.
+    expect(telegram.messages.map((m) => [m.chatId, m.text.split('\n')[0]])).toEqual([['-1001234', '🔴 CRITICAL']]);
+    expect(telegram.messages[0]!.text).toContain('update:region-blocked');
+    const { openAlerts } = await import('../../lib/alerts/index.ts');
+    const store = new S3ObjectStore({ bucket, prefix: 'lake', client: s3ClientForTests() });
+    const [alert] = await openAlerts(store);
+    expect(alert).toMatchObject({ key: 'update:region-blocked', count: 2 });
+    expect(alert!.delivery.sentMs).toBeGreaterThan(0);
+    expect(captured.chunks.join('')).not.toContain(TOKEN.split(':')[1]);
   });
 });

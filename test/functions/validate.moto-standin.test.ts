@@ -89,7 +89,7 @@ afterAll(async () => {
 });
 
 function logLines(): Array<Record<string, unknown>> {
-  return captured.jsonLines();
+  return captured.logLines();
 }
 
 /** ValidateStatus over the last and next hour, in this file's namespace: one datapoint for the whole window. */
@@ -129,6 +129,7 @@ describe('functions/validate handler', () => {
     expect(report).toMatchObject({ runId: result.runId, status: 'OK', findings: [], counts: { series: SYMBOLS.length * TIMEFRAMES.length, staleSeries: 0 } });
     expect(await readLatestRun(store, 'validate')).toMatchObject({ runId: result.runId, trigger: 'schedule', outcome: 'succeeded' });
     expect(await validateStatus()).toMatchObject({ SampleCount: 1, Maximum: 0, Minimum: 0 });
+    expect(captured.jobMetricLines()).toEqual([expect.objectContaining({ job: 'validate', JobSucceeded: 1, JobFailed: 0 })]);
   });
 
   it('re-fetches the candles of a part deleted from the middle of a series and reports the repair', async () => {
@@ -159,6 +160,7 @@ describe('functions/validate handler', () => {
     // Arrange: a whole series gone from the lake — missing-series is CRITICAL; the exchange cannot repair it.
     const series = { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '4h' as const };
     for (const part of await ohlcvListParts(store, series)) await store.delete(part.key);
+    captured.clear();
 
     const result = await handler({}, context);
 
@@ -171,6 +173,8 @@ describe('functions/validate handler', () => {
     const open = (await openAlerts(store)).filter((a) => a.key === 'validate:missing-series:binance:BTC/USDT:4h');
     expect(open).toEqual([expect.objectContaining({ severity: 'CRITICAL', state: 'open', source: { job: 'validate', runId: result.runId } })]);
     expect(open[0]!.delivery.sentMs).toBeUndefined();
+    // The job did its work (finding problems is its work): JobSucceeded, not JobFailed.
+    expect(captured.jobMetricLines()).toEqual([expect.objectContaining({ job: 'validate', JobSucceeded: 1, JobFailed: 0 })]);
   });
 
   it('a job that cannot run fails the invocation', async () => {
@@ -178,12 +182,14 @@ describe('functions/validate handler', () => {
     const send = vi.spyOn(S3Client.prototype, 'send').mockImplementation((async () => {
       throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
     }) as never);
+    captured.clear();
     try {
       await expect(handler({ source: 'aws.events' }, context)).rejects.toThrow(/Access Denied/);
     } finally {
       send.mockRestore();
     }
     expect(await validateStatus()).toMatchObject({ SampleCount: 3 });
+    expect(captured.jobMetricLines()).toEqual([expect.objectContaining({ job: 'validate', JobSucceeded: 0, JobFailed: 1 })]);
   });
 
   it('rejects a manual event with a "repair" that is not a boolean', async () => {
