@@ -145,6 +145,20 @@ afterAll(() => {
   for (const dir of [outDir, ...Object.values(unzippedDirs), ...scratchDirs]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * The only grants besides the lake and the logs a function that sends alerts may hold: reading its
+ * Telegram token parameter, and decrypting it through SSM only.
+ */
+function expectTelegramTokenGrants(grants: Array<{ action: string; resource: unknown; condition?: unknown }>, env: Record<string, string>): void {
+  const ssm = grants.filter((g) => g.action.startsWith('ssm:'));
+  expect(ssm.map((g) => [g.action, JSON.stringify(g.resource)])).toEqual([
+    ['ssm:GetParameter', JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${env['TELEGRAM_BOT_TOKEN_PARAMETER']}` })],
+  ]);
+  const kms = grants.filter((g) => g.action.startsWith('kms:'));
+  expect(kms.map((g) => g.action)).toEqual(['kms:Decrypt']);
+  expect(kms[0]!.condition).toMatchObject({ StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } } });
+}
+
 describe('CloudFormation template of `serverless package --stage dev`', () => {
   it('has the update function on nodejs22.x with a 900 s timeout, its own role and the lake in its environment', () => {
     const [, fn] = updateFunction();
@@ -231,7 +245,7 @@ describe('CloudFormation template of `serverless package --stage dev`', () => {
       (policy) => policy.PolicyDocument.Statement,
     );
     const grants = statements.flatMap((s) =>
-      asArray(s.Action).flatMap((action) => asArray(s.Resource).map((resource) => ({ effect: s.Effect, action, resource }))),
+      asArray(s.Action).flatMap((action) => asArray(s.Resource).map((resource) => ({ effect: s.Effect, action, resource, condition: s.Condition }))),
     );
 
     expect(role.Type).toBe('AWS::IAM::Role');
@@ -239,6 +253,7 @@ describe('CloudFormation template of `serverless package --stage dev`', () => {
     expect(template.Resources.IamRoleLambdaExecution, 'no shared framework role').toBeUndefined();
     expect(role.Properties.ManagedPolicyArns, 'no managed policies (they grant logs on *)').toBeUndefined();
     expect(grants.filter((g) => g.action.includes('*') || JSON.stringify(g.resource) === '"*"')).toEqual([]);
+    expect(environmentOf(fn)).toMatchObject({ TELEGRAM_BOT_TOKEN_PARAMETER: '/candlelake/dev/telegram-bot-token' });
     expect(grants.every((g) => g.effect === 'Allow')).toBe(true);
 
     const lakeName = lake.Properties.BucketName as string;
@@ -248,7 +263,8 @@ describe('CloudFormation template of `serverless package --stage dev`', () => {
     const logGrants = grants.filter((g) => g.action.startsWith('logs:'));
     expect(logGrants.map((g) => g.action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
     for (const grant of logGrants) expect(grant.resource).toEqual({ 'Fn::GetAtt': [logGroupId, 'Arn'] });
-    expect(grants.filter((g) => !g.action.startsWith('s3:') && !g.action.startsWith('logs:'))).toEqual([]);
+    expectTelegramTokenGrants(grants, environmentOf(fn));
+    expect(grants.filter((g) => !/^(s3|logs|ssm|kms):/.test(g.action))).toEqual([]);
   });
 
   it.each(FUNCTIONS)("creates the %s function's log group with a retention CloudWatch accepts", (name) => {
@@ -337,7 +353,8 @@ describe('CloudFormation template of `serverless package --stage dev`', () => {
       },
     ]);
     expect(grants.filter((g) => JSON.stringify(g.resource) === '"*"' && g.action !== 'cloudwatch:PutMetricData')).toEqual([]);
-    expect(grants.filter((g) => !/^(s3|logs|cloudwatch):/.test(g.action))).toEqual([]);
+    expectTelegramTokenGrants(grants, environmentOf(fn));
+    expect(grants.filter((g) => !/^(s3|logs|cloudwatch|ssm|kms):/.test(g.action))).toEqual([]);
   });
 
   it('alarms on a CRITICAL validation, or on none, and notifies the alerts topic', () => {
