@@ -6,6 +6,7 @@
  */
 import { alertCounts, deliverAlerts, openAlerts, type AlertSender } from '../alerts/index.ts';
 import type { Clock } from '../clock/index.ts';
+import { dailyRunDrift } from '../backtest/previous-run.ts';
 import { openLakeQuery } from '../lake/query.ts';
 import { newRunId, writeRunRecord } from '../lake/run-records.ts';
 import type { JobLogger } from '../logging/types.ts';
@@ -17,6 +18,7 @@ import { BUILT_JOBS } from '../status/rules.ts';
 import { escapeMarkdownV2 as e } from '../telegram/escape.ts';
 import { readLatestValidateReport } from '../validate/report-store.ts';
 import { bestEquityPhoto } from './equity-photo.ts';
+import { freshnessLines } from './freshness.ts';
 import { ON_TIME_OBJECTIVE_PCT, onTimeRate, recentRuns, scheduledSlots } from './on-time.ts';
 
 /** Telegram's limit for a photo caption. */
@@ -41,7 +43,20 @@ export interface Digest {
   text: string;
 }
 
-async function backtestExtremes(store: ObjectStore, cacheDir: string): Promise<{ top: string[]; bottom: string[] }> {
+/** What the digest says about the newest daily backtest. */
+interface BacktestDigest {
+  top: string[];
+  bottom: string[];
+  /** Day-over-day drifts of the best results, largest first, as lines. */
+  drift: string[];
+}
+
+/** How many drifts, findings and open alerts the digest names before it says "and N more". */
+const DRIFTS_LISTED = 5;
+const FINDINGS_LISTED = 8;
+const ALERTS_LISTED = 40;
+
+async function backtestDigest(store: ObjectStore, cacheDir: string): Promise<BacktestDigest> {
   const lake = await openLakeQuery(store, cacheDir);
   try {
     const rows = await lake.rows(
@@ -49,10 +64,23 @@ async function backtestExtremes(store: ObjectStore, cacheDir: string): Promise<{
         `WHERE is_best AND run_id = (SELECT max(run_id) FROM backtest_runs WHERE run_id LIKE 'backtest-20%') ORDER BY sharpe DESC NULLS LAST`,
     ).catch(() => []);
     const line = (r: Record<string, unknown>) => `${r['symbol']} ${r['timeframe']} ${r['strategy']}: ${r['ret']}% (Sharpe ${r['sharpe']})`;
-    return { top: rows.slice(0, 3).map(line), bottom: rows.length > 3 ? rows.slice(-3).map(line) : [] };
+    const { drifts } = await dailyRunDrift(lake).catch(() => ({ drifts: [] }));
+    const drift = [...drifts]
+      .sort((a, b) => Math.abs(b.delta) / b.bound - Math.abs(a.delta) / a.bound)
+      .map((d) => `${d.symbol} ${d.timeframe} ${d.strategy} ${d.metric} ${round2(d.previous)} → ${round2(d.current)}`);
+    return { top: rows.slice(0, 3).map(line), bottom: rows.length > 3 ? rows.slice(-3).map(line) : [], drift };
   } finally {
     lake.close();
   }
+}
+
+const round2 = (n: number) => String(Math.round(n * 100) / 100);
+
+/** The first `limit` items as bullet lines (escaped), then "… and N more". */
+function bullets(items: readonly string[], limit: number): string {
+  const lines = items.slice(0, limit).map((item) => `• ${e(item)}`);
+  if (items.length > limit) lines.push(e(`… and ${items.length - limit} more`));
+  return lines.join('\n');
 }
 
 /**
@@ -68,7 +96,7 @@ export async function runDigest(deps: DigestDeps): Promise<Digest> {
   const validation = await readLatestValidateReport(deps.store);
   const alerts = await openAlerts(deps.store);
   const counts = await alertCounts(deps.store, nowMs - 86_400_000);
-  const extremes = await backtestExtremes(deps.store, deps.cacheDir);
+  const backtest = await backtestDigest(deps.store, deps.cacheDir);
   const jobs: string[] = [];
   for (const job of Object.keys(schedule) as JobName[]) {
     if (!BUILT_JOBS.has(job)) continue;
@@ -78,21 +106,35 @@ export async function runDigest(deps: DigestDeps): Promise<Digest> {
     jobs.push(`• *${e(job)}* ${e(`${s.outcome ?? 'never ran'}${s.ageHours !== null ? `, ${s.ageHours} h ago` : ''} · ${rateText}`)}`);
   }
   const findings = (validation?.findings ?? []).filter((f) => f.severity !== 'INFO');
-  const loud = alerts.filter((a) => a.severity !== 'INFO');
+  const loud = alerts.filter((a) => a.severity !== 'INFO').sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'CRITICAL' ? -1 : 1));
   const quiet = status.status === 'OK' && findings.length === 0 && loud.length === 0;
   let text: string;
   if (quiet) {
-    const best = extremes.top[0] ? ` · best: ${extremes.top[0]}` : '';
-    text = `✅ ${e(`candlelake: all quiet — ${jobs.length} jobs on time, data fresh${best}`)}`;
+    const best = backtest.top[0] ? ` · best: ${backtest.top[0]}` : '';
+    const drift = backtest.drift.length ? ` · ${backtest.drift.length} drift${backtest.drift.length > 1 ? 's' : ''} day over day` : '';
+    text = `✅ ${e(`candlelake: all quiet — ${jobs.length} jobs on time, data fresh${best}${drift}`)}`;
   } else {
+    const data = validation
+      ? [
+          `*Data* ${e(`${validation.status}: ${validation.counts.series} series, ${validation.counts.staleSeries} stale`)}`,
+          ...freshnessLines(validation.cells).map(e),
+          ...(findings.length ? [bullets(findings.map((f) => `${f.severity} ${f.text}`), FINDINGS_LISTED)] : []),
+        ].join('\n')
+      : `*Data* ${e('not validated yet')}`;
     const sections = [
       `${status.status === 'CRITICAL' ? '🔴' : status.status === 'WARNING' ? '🟠' : '🟢'} *${e(`candlelake ${status.status}`)}* ${e(new Date(nowMs).toISOString().slice(0, 16).replace('T', ' '))} UTC`,
       `*Jobs*\n${jobs.join('\n')}`,
-      validation
-        ? `*Data* ${e(`${validation.status}: ${validation.counts.series} series, ${validation.counts.staleSeries} stale`)}${findings.length ? `\n${findings.slice(0, 8).map((f) => `• ${e(`${f.severity} ${f.text}`)}`).join('\n')}${findings.length > 8 ? `\n${e(`… and ${findings.length - 8} more`)}` : ''}` : ''}`
-        : `*Data* ${e('not validated yet')}`,
-      `*Alerts* ${e(`${counts.open.CRITICAL} critical, ${counts.open.WARNING} warning open; ${counts.raisedSince.CRITICAL + counts.raisedSince.WARNING} raised, ${counts.resolvedSince} resolved in 24 h`)}${loud.length ? `\n${loud.slice(0, 8).map((a) => `• ${e(`${a.severity} ${a.text}`)}`).join('\n')}` : ''}`,
-      extremes.top.length ? `*Backtest*\n${e('best: ')}${extremes.top.map(e).join(e('; '))}${extremes.bottom.length ? `\n${e('worst: ')}${extremes.bottom.map(e).join(e('; '))}` : ''}` : '',
+      data,
+      `*Alerts* ${e(`${counts.open.CRITICAL} critical, ${counts.open.WARNING} warning open; ${counts.raisedSince.CRITICAL + counts.raisedSince.WARNING} raised, ${counts.resolvedSince} resolved in 24 h`)}` +
+        (loud.length ? `\n${bullets(loud.map((a) => `${a.severity} ${a.text}${a.count > 1 ? ` (×${a.count})` : ''}`), ALERTS_LISTED)}` : ''),
+      backtest.top.length
+        ? [
+            `*Backtest*`,
+            `${e('best: ')}${backtest.top.map(e).join(e('; '))}`,
+            ...(backtest.bottom.length ? [`${e('worst: ')}${backtest.bottom.map(e).join(e('; '))}`] : []),
+            ...(backtest.drift.length ? [`${e('drift day over day:')}\n${bullets(backtest.drift, DRIFTS_LISTED)}`] : []),
+          ].join('\n')
+        : '',
     ];
     text = sections.filter(Boolean).join('\n\n');
   }
