@@ -11,10 +11,12 @@ import { isHung } from '../recovery/policy.ts';
 import type { JobName } from '../schedule/index.ts';
 import { schedule } from '../schedule/index.ts';
 import { readLatestValidateReport } from '../validate/report-store.ts';
+import type { FiringAlarm, FiringAlarmsReader } from './cloudwatch-alarms.ts';
 import { jobStatus, worst, type Health, type JobStatus } from './rules.ts';
 
 export { healthExitCode } from './rules.ts';
 export type { Health, JobStatus } from './rules.ts';
+export type { FiringAlarm, FiringAlarmsReader } from './cloudwatch-alarms.ts';
 
 export interface StatusReport {
   checkedAt: string;
@@ -24,13 +26,21 @@ export interface StatusReport {
   backtestHeartbeat: { state: string; ageSeconds: number; progressPct: number; taskId: string; status: Health } | null;
   dataFreshness: { validateStatus: string; checkedAt: string; staleSeries: number; criticalFindings: number; status: Health } | null;
   openAlerts: number;
+  /** CloudWatch alarms in ALARM (AWS only; `null` where the probe does not read CloudWatch). */
+  alarms: FiringAlarm[] | null;
   problems: string[];
+}
+
+/** Where else the probe looks besides the lake. */
+export interface StatusSources {
+  /** On AWS: the stack's alarms in ALARM (lib/status/cloudwatch-alarms.ts). */
+  firingAlarms?: FiringAlarmsReader;
 }
 
 /**
  * @example const report = await collectStatus(store, systemClock); process.exitCode = healthExitCode(report.status);
  */
-export async function collectStatus(store: ObjectStore, clock: Clock): Promise<StatusReport> {
+export async function collectStatus(store: ObjectStore, clock: Clock, sources: StatusSources = {}): Promise<StatusReport> {
   const nowMs = clock.nowMs();
   const jobs: JobStatus[] = [];
   for (const job of Object.keys(schedule) as JobName[]) {
@@ -68,19 +78,23 @@ export async function collectStatus(store: ObjectStore, clock: Clock): Promise<S
       }
     : null;
   const openAlerts = (await store.list('alerts/open/')).length;
+  const alarms = sources.firingAlarms ? await sources.firingAlarms() : null;
   const problems = [
     ...jobs.filter((j) => j.status !== 'OK').map((j) => `${j.status} ${j.text}`),
     ...(backtestHeartbeat && backtestHeartbeat.status !== 'OK' ? [`${backtestHeartbeat.status} backtest heartbeat ${backtestHeartbeat.state}, ${backtestHeartbeat.ageSeconds} s old`] : []),
     ...(dataFreshness && dataFreshness.status !== 'OK' ? [`${dataFreshness.status} data: ${dataFreshness.staleSeries} stale series, ${dataFreshness.criticalFindings} critical findings`] : []),
+    ...(alarms ?? []).map((a) => `CRITICAL alarm ${a.name}: ${a.reason}`),
   ];
   return {
     checkedAt: new Date(nowMs).toISOString(),
     lake: store.url,
-    status: worst([...jobs.map((j) => j.status), backtestHeartbeat?.status ?? 'OK', dataFreshness?.status ?? 'OK']),
+    // Every stack alarm pages someone, so one in ALARM makes the whole probe CRITICAL.
+    status: worst([...jobs.map((j) => j.status), backtestHeartbeat?.status ?? 'OK', dataFreshness?.status ?? 'OK', alarms?.length ? 'CRITICAL' : 'OK']),
     jobs,
     backtestHeartbeat,
     dataFreshness,
     openAlerts,
+    alarms,
     problems,
   };
 }
@@ -92,5 +106,6 @@ export function formatStatus(report: StatusReport): string {
   if (report.backtestHeartbeat) lines.push(`  heartbeat  ${report.backtestHeartbeat.status.padEnd(8)} ${report.backtestHeartbeat.state}, ${report.backtestHeartbeat.ageSeconds} s old, ${report.backtestHeartbeat.progressPct}%`);
   if (report.dataFreshness) lines.push(`  data       ${report.dataFreshness.status.padEnd(8)} validate ${report.dataFreshness.validateStatus}, ${report.dataFreshness.staleSeries} stale series`);
   lines.push(`  alerts     ${report.openAlerts} open`);
+  if (report.alarms) lines.push(`  alarms     ${report.alarms.length ? report.alarms.map((a) => a.name).join(', ') : 'none in ALARM'}`);
   return lines.join('\n');
 }

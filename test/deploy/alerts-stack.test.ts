@@ -77,6 +77,26 @@ describe('the alerting functions', () => {
     expect(targets.filter((t) => JSON.stringify(t.Arn) === JSON.stringify(arnOf(fnId)))).toEqual([]);
   });
 
+  it("lets status read only this stage's alarms, and tells it their prefix", () => {
+    const [, fn] = lambdaFunction('status');
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const policies = template.Resources[roleId]!.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } }>;
+    const cloudwatch = policies.flatMap((p) => p.PolicyDocument.Statement).filter((st) => [st.Action].flat().some((a) => a.startsWith('cloudwatch:')));
+    const env = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
+
+    expect(env['CANDLELAKE_ALARM_PREFIX']).toBe('candlelake-dev-');
+    expect(cloudwatch).toEqual([
+      expect.objectContaining({
+        Action: ['cloudwatch:DescribeAlarms'],
+        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:candlelake-dev-*' },
+      }),
+    ]);
+    // Every alarm the stack names starts with the prefix the probe reads.
+    const names = resourcesOfType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName as string);
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) expect(name.startsWith(env['CANDLELAKE_ALARM_PREFIX']!)).toBe(true);
+  });
+
   it('subscribes the notifier to AlertsTopic', () => {
     const [fnId] = lambdaFunction('notifier');
     const subscriptions = resourcesOfType('AWS::SNS::Subscription').filter(([, s]) => JSON.stringify(s.Properties.Endpoint) === JSON.stringify(arnOf(fnId)));
