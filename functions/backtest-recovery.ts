@@ -8,7 +8,8 @@
  * Environment: CANDLELAKE_LAKE (s3://bucket/prefix), CANDLELAKE_ECS_CLUSTER,
  * CANDLELAKE_ECS_TASK_DEFINITION, CANDLELAKE_ECS_SUBNETS and CANDLELAKE_ECS_SECURITY_GROUPS
  * (comma lists), CANDLELAKE_ECS_CONTAINER, optional CANDLELAKE_ECS_ASSIGN_PUBLIC_IP
- * (ENABLED — the default, for public subnets without NAT — or DISABLED).
+ * (ENABLED — the default, for public subnets without NAT — or DISABLED), and
+ * CANDLELAKE_ALERTS_TOPIC_ARN (where its messages go, as alerts for the notifier).
  *
  * Outcome contract: an unrecognised event is logged and answered as ignored (a retry would not make
  * it valid). A failed restart (RunTask) fails the invocation after a CRITICAL message. The Lambda
@@ -32,6 +33,8 @@ import {
   type RecoveryOutcome,
 } from '../lib/recovery/aws-recovery.ts';
 import { EcsTaskRunner } from '../lib/recovery/ecs.ts';
+import { RECOVERY_ALERT_JOB } from '../lib/notify/recovery-alerts.ts';
+import { snsAlertPublisher } from '../lib/notify/sns-alerts.ts';
 
 /** Time kept back from the backoff wait for RunTask, the history write and logging. */
 const SAFETY_MARGIN_MS = 20_000;
@@ -48,9 +51,12 @@ const runner = new EcsTaskRunner({
   assignPublicIp: assignPublicIp(process.env.CANDLELAKE_ECS_ASSIGN_PUBLIC_IP),
   containerName: required('CANDLELAKE_ECS_CONTAINER'),
 });
-// CRITICAL as a log line for now; the alerts work adds SNS / Telegram here.
+// Each message goes to the alerts topic as an alert (job `recovery`, one key per severity); the
+// notifier stores it in the lake and sends it. The log line stays, for the log's reader.
+const publish = snsAlertPublisher(required('CANDLELAKE_ALERTS_TOPIC_ARN'));
 const notify: RecoveryNotify = async (severity, text) => {
   logger.critical(text, { severity });
+  await publish({ job: RECOVERY_ALERT_JOB, key: `recovery:backtest:${severity.toLowerCase()}`, severity, text });
 };
 const deps: RecoveryDeps = {
   store: openObjectStore(required('CANDLELAKE_LAKE')),

@@ -1,7 +1,8 @@
 /**
  * Lambda door of the alarm notifier, subscribed to the SNS AlertsTopic. Each record's Message is
- * either a CloudWatch alarm notification (JSON with AlarmName, NewStateValue, NewStateReason,
- * StateChangeTime) or plain text (the recovery function's escalation). An alarm in ALARM opens the
+ * a CloudWatch alarm notification (JSON with AlarmName, NewStateValue, NewStateReason,
+ * StateChangeTime), an alert envelope (lib/notify/sns-alerts.ts: the recovery function's messages,
+ * raised under their own job and severity), or plain text. An alarm in ALARM opens the
  * CRITICAL alert `alarm:<AlarmName>`; the same alarm back to OK resolves it; plain text opens the
  * CRITICAL alert `sns:<sha1 of its first line>`. Then one delivery pass sends what is due through
  * Telegram, or the log when Telegram is not configured. The lake keeps every alert either way.
@@ -16,6 +17,7 @@ import { systemClock } from '../lib/clock/index.ts';
 import { loadConfig } from '../lib/config/load.ts';
 import { newRunId } from '../lib/lake/run-records.ts';
 import { fromPowertools } from '../lib/logging/powertools-adapter.ts';
+import { parseSnsAlert } from '../lib/notify/sns-alerts.ts';
 import { alertSenderFromEnv } from '../lib/notify/telegram-alert-sender.ts';
 import { openObjectStore } from '../lib/object-store/index.ts';
 import { telegramEnv } from './shared/telegram-env.ts';
@@ -39,6 +41,7 @@ export interface NotifierHandlerResult {
 /** One SNS message, read: an alarm changing state, or a text to pass on. */
 export type NotifierMessage =
   | { kind: 'alarm'; alarmName: string; state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA'; reason: string; changedAt: string }
+  | { kind: 'alert'; job: string; finding: AlertFinding }
   | { kind: 'text'; text: string };
 
 /**
@@ -47,6 +50,8 @@ export type NotifierMessage =
  * @example parseNotifierMessage('{"AlarmName":"a","NewStateValue":"OK"}').kind // 'alarm'
  */
 export function parseNotifierMessage(message: string): NotifierMessage {
+  const alert = parseSnsAlert(message);
+  if (alert) return { kind: 'alert', job: alert.job, finding: { key: alert.key, severity: alert.severity, text: alert.text } };
   try {
     const body = JSON.parse(message) as Record<string, unknown>;
     const state = body['NewStateValue'];
@@ -78,6 +83,11 @@ export function textAlertKey(text: string): string {
 /** Applies one message to the lake's alerts; returns what it opened and resolved. */
 async function applyMessage(message: NotifierMessage, runId: string): Promise<{ opened: string[]; resolved: string[] }> {
   const source = { job: ALARMS_JOB, runId };
+  if (message.kind === 'alert') {
+    // Raised under its own job (e.g. `recovery`), so that job's own resolution clears it.
+    const summary = await raiseAlerts(deps, { job: message.job, runId }, [message.finding], { job: message.job, clearMissing: false });
+    return { opened: summary.opened, resolved: [] };
+  }
   if (message.kind === 'text') {
     const finding: AlertFinding = { key: textAlertKey(message.text), severity: 'CRITICAL', text: message.text.trim() || '(empty SNS message)' };
     const summary = await raiseAlerts(deps, source, [finding], { job: ALARMS_JOB, clearMissing: false });

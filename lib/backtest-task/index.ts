@@ -20,6 +20,7 @@ import type { JobLogger } from '../logging/types.ts';
 import type { MetricsSink } from '../metrics/types.ts';
 import type { ObjectStore } from '../object-store/types.ts';
 import { schedule } from '../schedule/index.ts';
+import { resolveRecoveryAlerts } from '../notify/recovery-alerts.ts';
 import { criticalFindingsBySeries, readLatestValidateReport } from '../validate/report-store.ts';
 import { beat } from './heartbeat.ts';
 import { planUnits, shardUnits, type Shard, type Unit } from './units.ts';
@@ -199,6 +200,8 @@ export async function runDailyBacktest(deps: DailyBacktestDeps, input: DailyBack
   record.summary = outcome.summary;
   record.details = { shard: shardName, unitsTotal: units.length, unitsDone: outcome.unitsDone, resumedFrom: outcome.unitsSkippedAsDone };
   await writeRunRecord(store, record);
+  // The run finished: whatever recovery said about it (restarts, giving up) is over.
+  if (finished) await resolveRecoveryAlerts({ store, clock, logger }, runId);
   await lease.release();
   return outcome;
 }

@@ -12,6 +12,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openAlerts } from '../../lib/alerts/index.ts';
 import { FileObjectStore } from '../../lib/object-store/index.ts';
 import type { NotifierHandlerResult } from '../../functions/notifier.ts';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { systemClock } from '../../lib/clock/index.ts';
+import { createConsoleLogger } from '../../lib/logging/console-logger.ts';
+import { RECOVERY_ALERT_JOB, resolveRecoveryAlerts } from '../../lib/notify/recovery-alerts.ts';
+import { snsAlertMessage, snsAlertPublisher } from '../../lib/notify/sns-alerts.ts';
+import { useAwsEndpoint } from '../harness/aws.ts';
 
 const ALARM_NAME = 'candlelake-test-update-errors';
 const TELEGRAM_VARIABLES = ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_CHAT_ID', 'TELEGRAM_API_URL', 'TELEGRAM_BOT_TOKEN_PARAMETER'];
@@ -112,5 +118,35 @@ describe('functions/notifier handler', () => {
     expect(result.opened).toEqual([expect.stringMatching(/^sns:[0-9a-f]{40}$/)]);
     const open = (await openAlerts(store)).filter((a) => a.state === 'open');
     expect(open).toEqual([expect.objectContaining({ key: result.opened[0], severity: 'CRITICAL', text: expect.stringContaining('backtest recovery gave up') })]);
+  });
+
+  it("stores a recovery alert envelope under its own job and severity, and the finished backtest resolves it", async () => {
+    const text = 'daily backtest failed 3 times in 24 h; automatic restarts stopped';
+    const message = snsAlertMessage({ job: RECOVERY_ALERT_JOB, key: 'recovery:backtest:critical', severity: 'CRITICAL', text });
+    const first = await handler(snsEvent(message), context);
+    const again = await handler(snsEvent(message), context);
+
+    expect(first.opened).toEqual(['recovery:backtest:critical']);
+    expect(again.opened).toEqual([]);
+    const [alert] = (await openAlerts(store)).filter((a) => a.key === 'recovery:backtest:critical');
+    expect(alert).toMatchObject({ severity: 'CRITICAL', state: 'open', count: 2, text, source: { job: 'recovery', runId: again.runId } });
+
+    // What runDailyBacktest does when a run finishes.
+    const resolved = await resolveRecoveryAlerts({ store, clock: systemClock, logger: createConsoleLogger({ level: 'silent' }) }, 'backtest-2024-06-10');
+    expect(resolved).toEqual(['recovery:backtest:critical']);
+    expect((await openAlerts(store)).filter((a) => a.key === 'recovery:backtest:critical' && a.state === 'open')).toEqual([]);
+  });
+
+  it('the recovery function publishes that envelope to the topic (SNS on moto)', async () => {
+    useAwsEndpoint();
+    const client = new SNSClient({ region: 'us-east-1' });
+    const topic = await client.send(new CreateTopicCommand({ Name: `alerts-${Date.now()}` }));
+    const publish = snsAlertPublisher(topic.TopicArn!, client);
+    await expect(publish({ job: 'recovery', key: 'recovery:backtest:warning', severity: 'WARNING', text: 'restart 1 in 15 s' })).resolves.toBeUndefined();
+    await expect(snsAlertPublisher(`${topic.TopicArn!}-missing`, client)({ job: 'recovery', key: 'k', severity: 'INFO', text: 't' })).rejects.toThrow();
+    const { parseNotifierMessage } = await import('../../functions/notifier.ts');
+    expect(parseNotifierMessage(snsAlertMessage({ job: 'recovery', key: 'k', severity: 'INFO', text: 't' }))).toEqual({
+      kind: 'alert', job: 'recovery', finding: { key: 'k', severity: 'INFO', text: 't' },
+    });
   });
 });

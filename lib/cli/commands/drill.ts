@@ -12,6 +12,9 @@ import { DEFAULT_RECOVERY_POLICY } from '../../recovery/policy.ts';
 import { superviseBacktest, type SupervisorEvent } from '../../recovery/local-supervisor.ts';
 import { action, cliContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
+import { openAlerts } from '../../alerts/index.ts';
+import { RECOVERY_ALERT_JOB, recoveryAlertNotify } from '../../notify/recovery-alerts.ts';
+import { systemClock } from '../../clock/index.ts';
 
 type DrillKind = 'crash' | 'hang' | 'persistent-failure';
 
@@ -66,6 +69,8 @@ export function registerDrill(program: Command): void {
           pollMs: ms(flags.pollMs),
           killGraceMs: ms(flags.killGraceMs),
           historyKey,
+          // Into the drill's lake as alerts (stored, not sent: a drill pages nobody), as the daemon does for real.
+          notify: recoveryAlertNotify({ store, clock: systemClock, logger: ctx.logger }, `drill-${drill}`),
         });
         const at = (k: SupervisorEvent['kind']) => result.events.find((e) => e.kind === k)?.atMs;
         const detectedAtMs = drill === 'hang' ? at('hung') : at('exited');
@@ -74,6 +79,7 @@ export function registerDrill(program: Command): void {
           detectedAfterSeconds: detectedAtMs === undefined ? null : detectedAtMs / 1000,
           recoveredAfterSeconds: result.outcome === 'finished' ? (at('finished') ?? 0) / 1000 : null,
           events: result.events,
+          alerts: (await openAlerts(store)).filter((a) => a.source.job === RECOVERY_ALERT_JOB).map((a) => ({ key: a.key, severity: a.severity, text: a.text })),
         };
         ctx.print(summary, [
           `drill ${drill} on ${ctx.config.lake}`,

@@ -119,8 +119,10 @@ describe('drills with shortened intervals (the production supervisor and policy)
     const lake = await copyOfLake();
     const exit = await runCli(['--json', '--lake', `file://${lake}`, 'drill', 'persistent-failure', ...FAST], { CANDLELAKE_CONFIG: configPath, CANDLELAKE_LOG_LEVEL: 'error' });
     expect(exit.code).toBe(0);
-    const report = JSON.parse(exit.stdout) as { outcome: string; attempts: number; events: Array<{ kind: string; detail: string }> };
+    const report = JSON.parse(exit.stdout) as { outcome: string; attempts: number; events: Array<{ kind: string; detail: string }>; alerts: Array<{ key: string; severity: string; text: string }> };
     expect(report).toMatchObject({ outcome: 'gave-up', attempts: 3 });
+    // Giving up is one CRITICAL alert in the lake, under the recovery job.
+    expect(report.alerts).toEqual([{ key: 'recovery:backtest:critical', severity: 'CRITICAL', text: expect.stringMatching(/failed 3 times in 24 h/) }]);
     expect(report.events.filter((e) => e.kind === 'started')).toHaveLength(3);
     expect(report.events.at(-1)).toMatchObject({ kind: 'gave-up', detail: expect.stringMatching(/failed 3 times in 24 h.*rollback, manual/) });
   });
