@@ -12,7 +12,43 @@ import { withTempDir } from '../lake/temp-dir.ts';
 import type { ObjectStore } from '../object-store/types.ts';
 
 /**
- * Writes rows [from, to) of the given columns, one part per UTC year touched.
+ * Encodes rows [from, to) of the given columns as one ZSTD Parquet file: `open_time` then one
+ * DOUBLE column per feature, NaN stored as NULL. Compaction re-encodes merged parts with it.
+ * @example await encodeFeaturesParquet(times, [{ name: 'sma_20', values }], 0, times.length, '/tmp/f.parquet');
+ */
+export async function encodeFeaturesParquet(
+  openTimeMs: Float64Array,
+  columns: ReadonlyArray<{ name: string; values: Float64Array }>,
+  from: number,
+  to: number,
+  path: string,
+): Promise<void> {
+  await withConnection(async (connection) => {
+    const table = `features_${process.pid}_${Math.random().toString(36).slice(2)}`;
+    await connection.run(`CREATE TEMP TABLE ${table} (open_time TIMESTAMP, ${columns.map((c) => `${sqlIdent(c.name)} DOUBLE`).join(', ')})`);
+    try {
+      const appender = await connection.createAppender(table);
+      for (let i = from; i < to; i += 1) {
+        appender.appendTimestamp(new DuckDBTimestampValue(BigInt(openTimeMs[i]!) * 1000n));
+        for (const c of columns) {
+          const v = c.values[i]!;
+          if (Number.isFinite(v)) appender.appendDouble(v);
+          else appender.appendNull();
+        }
+        appender.endRow();
+      }
+      appender.closeSync();
+      await connection.run(`COPY (SELECT * FROM ${table} ORDER BY open_time) TO ${sqlString(path)} (${PARQUET_COPY_OPTIONS})`);
+    } finally {
+      await connection.run(`DROP TABLE IF EXISTS ${table}`);
+    }
+  });
+}
+
+/**
+ * Writes rows [from, to) of the given columns, one part per UTC year touched. Rows are always
+ * newer than every stored feature row (lib/features/index.ts), so they never fall inside a
+ * compact part's range and a plain part is never hidden by the supersession rule.
  * @returns keys written
  */
 export async function featuresWrite(
@@ -37,26 +73,7 @@ export async function featuresWrite(
   await withTempDir(async (dir) => {
     for (const [a, b] of ranges) {
       const path = join(dir, `features-${a}.parquet`);
-      await withConnection(async (connection) => {
-        const table = `features_${process.pid}_${Math.random().toString(36).slice(2)}`;
-        await connection.run(`CREATE TEMP TABLE ${table} (open_time TIMESTAMP, ${columns.map((c) => `${sqlIdent(c.name)} DOUBLE`).join(', ')})`);
-        try {
-          const appender = await connection.createAppender(table);
-          for (let i = a; i < b; i += 1) {
-            appender.appendTimestamp(new DuckDBTimestampValue(BigInt(openTimeMs[i]!) * 1000n));
-            for (const c of columns) {
-              const v = c.values[i]!;
-              if (Number.isFinite(v)) appender.appendDouble(v);
-              else appender.appendNull();
-            }
-            appender.endRow();
-          }
-          appender.closeSync();
-          await connection.run(`COPY (SELECT * FROM ${table} ORDER BY open_time) TO ${sqlString(path)} (${PARQUET_COPY_OPTIONS})`);
-        } finally {
-          await connection.run(`DROP TABLE IF EXISTS ${table}`);
-        }
-      });
+      await encodeFeaturesParquet(openTimeMs, columns, a, b, path);
       const key = seriesPartKey('features', series, openTimeMs[a]!, openTimeMs[b - 1]!);
       await store.put(key, await readFile(path), { contentType: 'application/vnd.apache.parquet' });
       keys.push(key);

@@ -5,6 +5,8 @@
  * ```
  * exchange=binance/dataset=ohlcv/timeframe=1h/symbol=BTC-USDT/year=2024/part-20240101T0000Z-20241231T2300Z.parquet
  * exchange=binance/dataset=features/timeframe=1h/symbol=BTC-USDT/year=2024/part-20240101T0000Z-20240601T2300Z.parquet
+ * exchange=binance/dataset=ohlcv/timeframe=1h/symbol=BTC-USDT/year=2024/compact-20240101T0000Z-20241231T2300Z-g1.parquet
+ * exchange=binance/dataset=ohlcv/timeframe=1h/symbol=BTC-USDT/year=2024/_staging/compact-20240101T0000Z-20241231T2300Z-g1.parquet
  * exchange=binance/dataset=markets/date=2024-06-01/markets.parquet
  * runs/job=update/date=2024-06-01/update-20240601T003000Z-ab12cd.json
  * runs/job=update/latest.json
@@ -21,12 +23,17 @@ export interface SeriesId {
   timeframe: Timeframe;
 }
 
-/** Parsed from an OHLCV part key: which year partition, first and last candle in the file. */
+/** Parsed from an OHLCV (or features) part key: which year partition, first and last candle in the file. */
 export interface PartRange {
   key: string;
   year: number;
   firstOpenTimeMs: number;
   lastOpenTimeMs: number;
+  /**
+   * Only on compact parts (`compact-…-g<n>.parquet`): their generation, 1 + the highest generation
+   * among the parts they replaced. Plain `part-…` keys have none. See lib/lake/live-parts.ts.
+   */
+  generation?: number;
 }
 
 /**
@@ -86,14 +93,85 @@ export function ohlcvPartKey(series: SeriesId, firstMs: number, lastMs: number):
   return seriesPartKey('ohlcv', series, firstMs, lastMs);
 }
 
-/** Reads the range back from a part key; `undefined` for keys that are not OHLCV parts. */
+/**
+ * Key of a compact part: every row of one (series, year) partition from `firstMs` to `lastMs`,
+ * replacing the parts it was built from. A newer generation over the same range supersedes an older one.
+ * @example compactPartKey('ohlcv', series, Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 31, 23), 1)
+ * // 'exchange=binance/dataset=ohlcv/timeframe=1h/symbol=BTC-USDT/year=2024/compact-20240101T0000Z-20240131T2300Z-g1.parquet'
+ */
+export function compactPartKey(dataset: SeriesDataset, series: SeriesId, firstMs: number, lastMs: number, generation: number): string {
+  return `${seriesYearPrefix(dataset, series, new Date(firstMs).getUTCFullYear())}${compactFileName(firstMs, lastMs, generation)}`;
+}
+
+/** Folder of one (series, year) partition: what compaction rewrites into one part. */
+export function seriesYearPrefix(dataset: SeriesDataset, series: SeriesId, year: number): string {
+  return `${seriesPrefix(dataset, series)}year=${year}/`;
+}
+
+function compactFileName(firstMs: number, lastMs: number, generation: number): string {
+  return `compact-${fileStamp(firstMs)}-${fileStamp(lastMs)}-g${generation}.parquet`;
+}
+
+/** Name of the folder, inside a year partition, where compaction stages a part before publishing it. */
+export const STAGING_FOLDER = '_staging';
+
+/**
+ * Where compaction stages a compact part before verifying and publishing it: a sub-folder of the
+ * partition that no part parser, listing of parts or view (which read `year=YYYY/` files only) picks up.
+ * @example compactStagingKey('exchange=binance/dataset=ohlcv/timeframe=1h/symbol=BTC-USDT/year=2024/compact-20240101T0000Z-20240131T2300Z-g1.parquet')
+ * // 'exchange=binance/dataset=ohlcv/timeframe=1h/symbol=BTC-USDT/year=2024/_staging/compact-20240101T0000Z-20240131T2300Z-g1.parquet'
+ */
+export function compactStagingKey(compactKey: string): string {
+  const at = compactKey.lastIndexOf('/');
+  return `${compactKey.slice(0, at + 1)}${STAGING_FOLDER}/${compactKey.slice(at + 1)}`;
+}
+
+/**
+ * Reads the range back from a part key (a plain `part-…` or a `compact-…-g<n>` one); `undefined`
+ * for anything else, staged objects included.
+ */
 export function parseOhlcvPartKey(key: string): PartRange | undefined {
-  const m = /year=(\d{4})\/part-(\d{8}T\d{4}Z)-(\d{8}T\d{4}Z)\.parquet$/.exec(key);
+  // Anchored on `year=YYYY/` directly before the name, so `year=YYYY/_staging/…` never parses.
+  const m = /year=(\d{4})\/(part|compact)-(\d{8}T\d{4}Z)-(\d{8}T\d{4}Z)(?:-g(\d+))?\.parquet$/.exec(key);
   if (!m) return undefined;
-  const first = parseFileStamp(m[2]!);
-  const last = parseFileStamp(m[3]!);
+  const compact = m[2] === 'compact';
+  // A generation belongs to compact parts only, and every compact part has one.
+  if (compact !== (m[5] !== undefined)) return undefined;
+  const first = parseFileStamp(m[3]!);
+  const last = parseFileStamp(m[4]!);
   if (!Number.isFinite(first) || !Number.isFinite(last)) return undefined;
-  return { key, year: Number(m[1]), firstOpenTimeMs: first, lastOpenTimeMs: last };
+  const range: PartRange = { key, year: Number(m[1]), firstOpenTimeMs: first, lastOpenTimeMs: last };
+  if (compact) range.generation = Number(m[5]);
+  return range;
+}
+
+/** One (series, year) partition of a per-series dataset, as found in a key. */
+export interface SeriesPartition {
+  dataset: SeriesDataset;
+  series: SeriesId;
+  year: number;
+  /** The partition's folder, `…/year=YYYY/` (what {@link seriesYearPrefix} builds). */
+  prefix: string;
+}
+
+/**
+ * The (series, year) partition a key lies in (a part, a staged object, anything under `year=YYYY/`).
+ * @example parseSeriesPartition('exchange=binance/dataset=ohlcv/timeframe=1h/symbol=BTC-USDT/year=2024/part-….parquet')?.year // 2024
+ */
+export function parseSeriesPartition(key: string): SeriesPartition | undefined {
+  const m = /^(exchange=([^/]+)\/dataset=(ohlcv|features)\/timeframe=([^/]+)\/symbol=([^/]+)\/year=(\d{4})\/)/.exec(key);
+  if (!m) return undefined;
+  return {
+    dataset: m[3] as SeriesDataset,
+    series: { exchange: m[2]!, timeframe: m[4] as Timeframe, symbol: symbolFromPathSegment(m[5]!) },
+    year: Number(m[6]),
+    prefix: m[1]!,
+  };
+}
+
+/** `true` for compact parts (they carry a generation). */
+export function isCompactPart(part: PartRange): boolean {
+  return part.generation !== undefined;
 }
 
 /** Lists every series a key listing shows, from OHLCV part keys. */

@@ -8,10 +8,17 @@
  *   min_qty, min_notional, fetched_at)` — the newest daily snapshot per exchange.
  * - `features(exchange, symbol, timeframe, open_time, <one column per configured indicator>)` — the indicator layer.
  * - `backtest_runs`, `backtest_trades`, `backtest_equity` — results of backtest runs (lib/backtest/store-results.ts).
+ *
+ * `ohlcv` and `features` read an explicit list of live parts (lib/lake/live-parts.ts), never a
+ * raw glob: while compaction swaps parts, a compact part and the parts it replaces are both
+ * stored, and a glob would count their candles twice. Staged objects (`year=…/_staging/`) are
+ * never listed.
  */
 import type { DuckDBConnection, Json } from '@duckdb/node-api';
 import type { ObjectStore } from '../object-store/types.ts';
 import { sharedDuckDb, sqlString } from './duckdb.ts';
+import { parseOhlcvPartKey, type PartRange } from './keys.ts';
+import { liveParts } from './live-parts.ts';
 import { mirrorLake, type MirrorResult } from './local-mirror.ts';
 
 export type QueryRow = Record<string, Json>;
@@ -36,19 +43,28 @@ export interface LakeViewOptions {
   excludeKeys?: ReadonlySet<string>;
 }
 
-/** The files a glob matches, minus excluded keys, as a DuckDB list literal; the glob itself when nothing is excluded. */
-async function fileSource(connection: DuckDBConnection, rootDir: string, pattern: string, exclude?: ReadonlySet<string>): Promise<string> {
-  if (!exclude || exclude.size === 0) return sqlString(pattern);
+/**
+ * The live parts under a glob of year folders, minus excluded keys, as a DuckDB list literal;
+ * `undefined` when there are none. Exclusion comes first: a part taken out of the lake (a corrupt
+ * compact part) no longer supersedes the parts it replaced, as for readers that list the store.
+ */
+async function livePartsSource(connection: DuckDBConnection, rootDir: string, pattern: string, exclude?: ReadonlySet<string>): Promise<string | undefined> {
   const reader = await connection.runAndReadAll(`SELECT file FROM glob(${sqlString(pattern)})`);
-  const files = reader.getRows().map((r) => String(r[0])).filter((file) => !exclude.has(file.slice(rootDir.length + 1)));
-  return `[${files.map(sqlString).join(', ')}]`;
+  const parts = reader.getRows()
+    .map((r) => String(r[0]).slice(rootDir.length + 1))
+    .filter((key) => !exclude?.has(key))
+    .map(parseOhlcvPartKey)
+    .filter((p): p is PartRange => p !== undefined);
+  const live = liveParts(parts);
+  if (live.length === 0) return undefined;
+  return `[${live.map((p) => sqlString(`${rootDir}/${p.key}`)).join(', ')}]`;
 }
 
 /** Creates the lake views on `connection` over the folder `rootDir`. */
 export async function createLakeViews(connection: DuckDBConnection, rootDir: string, options: LakeViewOptions = {}): Promise<void> {
   const ohlcvGlob = `${rootDir}/exchange=*/dataset=ohlcv/timeframe=*/symbol=*/year=*/*.parquet`;
-  const ohlcvFiles = await fileSource(connection, rootDir, ohlcvGlob, options.excludeKeys);
-  const ohlcv = (await hasFiles(connection, ohlcvGlob)) && ohlcvFiles !== '[]'
+  const ohlcvFiles = await livePartsSource(connection, rootDir, ohlcvGlob, options.excludeKeys);
+  const ohlcv = ohlcvFiles !== undefined
     ? // union_by_name: each part carries its own exact DECIMAL scale, and DuckDB would otherwise
       // cast every file to the first file's type.
       `SELECT exchange, replace(symbol, '-', '/') AS symbol, timeframe, open_time, open::DOUBLE AS open, ` +
@@ -67,9 +83,10 @@ export async function createLakeViews(connection: DuckDBConnection, rootDir: str
   await connection.run(`CREATE OR REPLACE TEMP VIEW markets AS ${markets}`);
 
   const featuresGlob = `${rootDir}/exchange=*/dataset=features/timeframe=*/symbol=*/year=*/*.parquet`;
-  const features = (await hasFiles(connection, featuresGlob))
+  const featuresFiles = await livePartsSource(connection, rootDir, featuresGlob, options.excludeKeys);
+  const features = featuresFiles !== undefined
     ? `SELECT exchange, replace(symbol, '-', '/') AS symbol, timeframe, * EXCLUDE (exchange, symbol, timeframe, year) ` +
-      `FROM read_parquet(${sqlString(featuresGlob)}, hive_partitioning = true, union_by_name = true, ` +
+      `FROM read_parquet(${featuresFiles}, hive_partitioning = true, union_by_name = true, ` +
       `hive_types = {'exchange': VARCHAR, 'timeframe': VARCHAR, 'symbol': VARCHAR, 'year': INTEGER})`
     : 'SELECT NULL::VARCHAR AS exchange, NULL::VARCHAR AS symbol, NULL::VARCHAR AS timeframe, NULL::TIMESTAMP AS open_time WHERE false';
   await connection.run(`CREATE OR REPLACE TEMP VIEW features AS ${features}`);
@@ -83,6 +100,10 @@ export async function createLakeViews(connection: DuckDBConnection, rootDir: str
     await connection.run(`CREATE OR REPLACE TEMP VIEW ${dataset} AS ${body}`);
   }
 }
+
+/** How many times a query is asked again after the views named a file that has since gone. */
+const QUERY_ATTEMPTS = 3;
+const MISSING_FILE = /No files found|No such file|Cannot open file|does not exist/i;
 
 /** A query session over the lake. Close it when done. */
 export interface LakeQuery {
@@ -101,15 +122,27 @@ export interface LakeQuery {
  * lake.close();
  */
 export async function openLakeQuery(store: ObjectStore, cacheDir: string, options: LakeViewOptions = {}): Promise<LakeQuery> {
-  const mirror = await mirrorLake(store, cacheDir, ['exchange=', 'dataset=']);
+  let mirror = await mirrorLake(store, cacheDir, ['exchange=', 'dataset=']);
   const connection = await (await sharedDuckDb()).connect();
   await createLakeViews(connection, mirror.rootDir, options);
   return {
-    mirror,
+    get mirror() {
+      return mirror;
+    },
     connection,
     async rows(sql) {
-      const reader = await connection.runAndReadAll(sql);
-      return reader.getRowObjectsJson() as QueryRow[];
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const reader = await connection.runAndReadAll(sql);
+          return reader.getRowObjectsJson() as QueryRow[];
+        } catch (error) {
+          // The views name files; compaction may have deleted one since (its candles are in a
+          // compact part now). Refresh the copy and the views, then ask again.
+          if (attempt >= QUERY_ATTEMPTS || !MISSING_FILE.test(String(error))) throw error;
+          mirror = await mirrorLake(store, cacheDir, ['exchange=', 'dataset=']);
+          await createLakeViews(connection, mirror.rootDir, options);
+        }
+      }
     },
     close: () => connection.closeSync(),
   };
