@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { registerBacktest } from './commands/backtest.ts';
 import { registerBacktestTask } from './commands/backtest-task.ts';
+import { registerBackup } from './commands/backup.ts';
 import { registerDigest } from './commands/digest.ts';
 import { registerDrill } from './commands/drill.ts';
 import { registerLake } from './commands/lake.ts';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerDrill(program);
   registerStatus(program);
   registerDigest(program);
+  registerBackup(program);
   return program;
 }
 

@@ -103,6 +103,28 @@ export const DailyBacktestConfigSchema = z.object({
   heartbeatMs: z.number().int().min(100).default(30_000),
 });
 
+/** The weekly backup (lib/backup): where snapshots go and how many are kept. */
+export const BackupConfigSchema = z.object({
+  /**
+   * The backup store, `file://…` or `s3://bucket/prefix`: a different failure domain from the lake
+   * (another bucket, another disk). Unset: backups are refused, never written beside the lake.
+   */
+  url: z
+    .string()
+    .min(1)
+    .refine((url) => {
+      try {
+        parseStoreUrl(url);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'unsupported store URL: use file:///path, file://./relative, a plain path, or s3://bucket/prefix')
+    .optional(),
+  /** Complete weekly snapshots kept; older ones are deleted after each backup. */
+  keep: z.number().int().min(1).max(520).default(3),
+});
+
 export const ConfigSchema = z.object({
   /** Where the lake lives: `file://…`, a plain path, or `s3://bucket/prefix`. */
   lake: z
@@ -125,6 +147,7 @@ export const ConfigSchema = z.object({
   features: FeaturesConfigSchema.default(FeaturesConfigSchema.parse({})),
   validate: ValidateConfigSchema.default(ValidateConfigSchema.parse({})),
   backtest: DailyBacktestConfigSchema.default(DailyBacktestConfigSchema.parse({})),
+  backup: BackupConfigSchema.default(BackupConfigSchema.parse({})),
 });
 
 /** The validated configuration every job receives. */

@@ -8,13 +8,13 @@ import { alertCounts, deliverAlerts, openAlerts, type AlertSender } from '../ale
 import type { Clock } from '../clock/index.ts';
 import { dailyRunDrift } from '../backtest/previous-run.ts';
 import { openLakeQuery } from '../lake/query.ts';
-import { newRunId, writeRunRecord } from '../lake/run-records.ts';
+import { firstRunMs, newRunId, writeRunRecord } from '../lake/run-records.ts';
 import type { JobLogger } from '../logging/types.ts';
 import type { ObjectStore } from '../object-store/types.ts';
 import type { JobName } from '../schedule/index.ts';
 import { schedule } from '../schedule/index.ts';
 import { collectStatus } from '../status/index.ts';
-import { BUILT_JOBS } from '../status/rules.ts';
+import { BUILT_JOBS, RUN_GRACE_MS } from '../status/rules.ts';
 import { escapeMarkdownV2 as e } from '../telegram/escape.ts';
 import { readLatestValidateReport } from '../validate/report-store.ts';
 import { bestEquityPhoto } from './equity-photo.ts';
@@ -98,9 +98,12 @@ export async function runDigest(deps: DigestDeps): Promise<Digest> {
   const counts = await alertCounts(deps.store, nowMs - 86_400_000);
   const backtest = await backtestDigest(deps.store, deps.cacheDir);
   const jobs: string[] = [];
+  const installedMs = await firstRunMs(deps.store, 'update');
   for (const job of Object.keys(schedule) as JobName[]) {
     if (!BUILT_JOBS.has(job)) continue;
-    const rate = onTimeRate(scheduledSlots(job, nowMs, 7), await recentRuns(deps.store, job, nowMs, 7), job);
+    // Slots before the lake went live were never due.
+    const slots = scheduledSlots(job, nowMs, 7).filter((slot) => installedMs === undefined || slot >= installedMs - RUN_GRACE_MS[job]);
+    const rate = onTimeRate(slots, await recentRuns(deps.store, job, nowMs, 7), job);
     const s = status.jobs.find((j) => j.job === job)!;
     const rateText = rate === null ? 'no slot yet' : `${rate}% on time (7 d)${rate < ON_TIME_OBJECTIVE_PCT ? ' ⚠️ below 99.5%' : ''}`;
     jobs.push(`• *${e(job)}* ${e(`${s.outcome ?? 'never ran'}${s.ageHours !== null ? `, ${s.ageHours} h ago` : ''} · ${rateText}`)}`);
@@ -112,7 +115,9 @@ export async function runDigest(deps: DigestDeps): Promise<Digest> {
   if (quiet) {
     const best = backtest.top[0] ? ` · best: ${backtest.top[0]}` : '';
     const drift = backtest.drift.length ? ` · ${backtest.drift.length} drift${backtest.drift.length > 1 ? 's' : ''} day over day` : '';
-    text = `✅ ${e(`candlelake: all quiet — ${jobs.length} jobs on time, data fresh${best}${drift}`)}`;
+    // Jobs that have run (and, the day being quiet, are on time); one not due yet is not counted.
+    const ran = status.jobs.filter((j) => BUILT_JOBS.has(j.job) && j.lastRun !== null).length;
+    text = `✅ ${e(`candlelake: all quiet — ${ran} jobs on time, data fresh${best}${drift}`)}`;
   } else {
     const data = validation
       ? [

@@ -25,13 +25,18 @@ function cacheFolderName(url: string): string {
   return url.replace(/^[a-z0-9]+:\/\//, '').replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
+/** The local copy's folder for `store`, or `undefined` for a `file://` lake (which needs none). */
+export function mirrorFolder(store: ObjectStore, cacheDir: string): string | undefined {
+  return store instanceof FileObjectStore ? undefined : resolve(cacheDir, cacheFolderName(store.url));
+}
+
 /**
  * Brings the local copy of `prefixes` up to date. A `file://` lake needs no copy: its own folder is returned.
  * @example const { rootDir } = await mirrorLake(store, '.cache/lake', ['exchange=']);
  */
 export async function mirrorLake(store: ObjectStore, cacheDir: string, prefixes: readonly string[]): Promise<MirrorResult> {
   if (store instanceof FileObjectStore) return { rootDir: store.rootDir, downloaded: 0, removed: 0, bytesDownloaded: 0 };
-  const rootDir = resolve(cacheDir, cacheFolderName(store.url));
+  const rootDir = mirrorFolder(store, cacheDir)!;
   const indexPath = join(rootDir, '.mirror-index.json');
   // What the copy holds, key → etag; updated as objects arrive or go, so a retry skips them.
   const index = await readFile(indexPath, 'utf8')

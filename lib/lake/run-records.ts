@@ -65,3 +65,15 @@ export async function markRunAbandoned(store: ObjectStore, job: string, runId: s
   if (latest?.runId === runId) await store.put(latestRunKey(job), JSON.stringify(abandoned, null, 2));
   return true;
 }
+
+/**
+ * When a job first ran (its oldest record), e.g. the first update marks when the lake went live:
+ * a job scheduled before that was never due. One listing and one read.
+ * @example const installedMs = await firstRunMs(store, 'update');
+ */
+export async function firstRunMs(store: ObjectStore, job: string): Promise<number | undefined> {
+  const [first] = (await store.list(`runs/job=${job}/date=`)).map((o) => o.key).sort();
+  if (!first) return undefined;
+  const record = await readRunRecord(store, first);
+  return record ? Date.parse(record.startedAt) : undefined;
+}

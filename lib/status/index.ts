@@ -5,7 +5,7 @@
  */
 import { readHeartbeat } from '../backtest-task/heartbeat.ts';
 import type { Clock } from '../clock/index.ts';
-import { readLatestRun } from '../lake/run-records.ts';
+import { firstRunMs, readLatestRun } from '../lake/run-records.ts';
 import type { ObjectStore } from '../object-store/types.ts';
 import { isHung } from '../recovery/policy.ts';
 import type { JobName } from '../schedule/index.ts';
@@ -43,12 +43,14 @@ export interface StatusSources {
 export async function collectStatus(store: ObjectStore, clock: Clock, sources: StatusSources = {}): Promise<StatusReport> {
   const nowMs = clock.nowMs();
   const jobs: JobStatus[] = [];
+  const installedMs = await firstRunMs(store, 'update');
   for (const job of Object.keys(schedule) as JobName[]) {
     const record = await readLatestRun(store, job);
     jobs.push(
       jobStatus(
         {
           job,
+          ...(installedMs !== undefined ? { installedMs } : {}),
           ...(record ? { lastStartedMs: Date.parse(record.startedAt), outcome: record.outcome } : {}),
           ...(record?.endedAt ? { lastEndedMs: Date.parse(record.endedAt) } : {}),
         },

@@ -14,6 +14,8 @@ export interface JobFacts {
   lastStartedMs?: number;
   lastEndedMs?: number;
   outcome?: string;
+  /** When the lake went live (its first update run): a slot before it was never due. */
+  installedMs?: number;
 }
 
 export interface JobStatus {
@@ -37,7 +39,7 @@ export const RUN_GRACE_MS: Readonly<Record<JobName, number>> = {
 };
 
 /** Jobs that exist today; the others are reported but cannot make the status worse. */
-export const BUILT_JOBS: ReadonlySet<JobName> = new Set(['update', 'validate', 'backtest']);
+export const BUILT_JOBS: ReadonlySet<JobName> = new Set(['update', 'validate', 'backtest', 'backup']);
 
 /**
  * The latest scheduled start whose grace has passed: by then a run must have started.
@@ -62,6 +64,10 @@ export function jobStatus(facts: JobFacts, nowMs: number): JobStatus {
     ageHours: facts.lastStartedMs !== undefined ? Math.round(((nowMs - facts.lastStartedMs) / 3_600_000) * 10) / 10 : null,
   };
   if (facts.lastStartedMs === undefined) {
+    // A weekly job on a lake younger than a week has simply not been due yet.
+    if (built && facts.installedMs !== undefined && due < facts.installedMs) {
+      return { ...base, status: 'OK', overdue: false, text: `${facts.job} not due yet (the lake went live ${new Date(facts.installedMs).toISOString()})` };
+    }
     return { ...base, status: built ? 'WARNING' : 'OK', overdue: built, text: built ? `${facts.job} never ran` : `${facts.job} is not running yet` };
   }
   const overdue = facts.lastStartedMs < due - 60_000;

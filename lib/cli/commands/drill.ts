@@ -2,6 +2,8 @@
  * `candlelake drill <crash|hang|persistent-failure>`: runs that failure for real against the local
  * runtime — a real child process that crashes, goes silent, or always fails — under the real
  * supervisor and recovery policy, and prints what was detected, when, and what recovery did.
+ * `candlelake drill corrupt`: damages a copy of one lake object and shows the integrity check
+ * finding it and a restore from the snapshot repairing it (lib/backup/corruption-drill.ts).
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +17,8 @@ import { EXIT } from '../exit-codes.ts';
 import { openAlerts } from '../../alerts/index.ts';
 import { RECOVERY_ALERT_JOB, recoveryAlertNotify } from '../../notify/recovery-alerts.ts';
 import { systemClock } from '../../clock/index.ts';
+import { runCorruptionDrill } from '../../backup/corruption-drill.ts';
+import { FileObjectStore } from '../../object-store/file.ts';
 
 type DrillKind = 'crash' | 'hang' | 'persistent-failure';
 
@@ -35,8 +39,8 @@ function timeline(events: readonly SupervisorEvent[]): string {
 export function registerDrill(program: Command): void {
   program
     .command('drill')
-    .description('run a failure for real (crash, hang, persistent-failure) and show detection and recovery')
-    .argument('<kind>', 'crash | hang | persistent-failure')
+    .description('run a failure for real (crash, hang, persistent-failure, corrupt) and show detection and recovery')
+    .argument('<kind>', 'crash | hang | persistent-failure | corrupt')
     .option('--heartbeat-ms <ms>', 'task heartbeat interval', '30000')
     .option('--hang-after-ms <ms>', 'silence that counts as hung', String(DEFAULT_RECOVERY_POLICY.hangAfterMs))
     .option('--backoff-ms <ms>', 'first restart backoff (doubles each time)', String(DEFAULT_RECOVERY_POLICY.baseBackoffMs))
@@ -44,7 +48,8 @@ export function registerDrill(program: Command): void {
     .option('--kill-grace-ms <ms>', 'SIGTERM to SIGKILL', '30000')
     .action(
       action(async (kind: string, flags: DrillFlags, command: Command) => {
-        if (!['crash', 'hang', 'persistent-failure'].includes(kind)) throw new Error(`unknown drill "${kind}": use crash, hang or persistent-failure`);
+        if (kind === 'corrupt') return corruptionDrill(command);
+        if (!['crash', 'hang', 'persistent-failure'].includes(kind)) throw new Error(`unknown drill "${kind}": use crash, hang, persistent-failure or corrupt`);
         const drill = kind as DrillKind;
         const global = command.optsWithGlobals<{ lake?: string }>();
         // A scratch lake unless one is named: drills must not touch the real run's history or results.
@@ -92,4 +97,27 @@ export function registerDrill(program: Command): void {
         return result.outcome === expected ? EXIT.ok : EXIT.failed;
       }),
     );
+}
+
+/** `drill corrupt`: on scratch copies of the lake and its snapshot; the named lake is only read. */
+async function corruptionDrill(command: Command): Promise<number> {
+  const ctx = cliContext(command);
+  const scratch = await mkdtemp(join(tmpdir(), 'candlelake-drill-corrupt-'));
+  const report = await runCorruptionDrill({
+    source: openObjectStore(ctx.config.lake),
+    scratchLake: new FileObjectStore(join(scratch, 'lake')),
+    scratchBackup: new FileObjectStore(join(scratch, 'backup')),
+    clock: systemClock,
+    logger: ctx.logger,
+    cacheDir: join(scratch, 'cache'),
+  });
+  ctx.print({ drill: 'corrupt', lake: ctx.config.lake, scratch, ...report }, [
+    `drill corrupt on a copy of ${ctx.config.lake} (${report.objectsCopied} objects, ${(report.bytesCopied / 1e6).toFixed(1)} MB) in ${scratch}`,
+    `flipped byte ${report.offset} of ${report.key}`,
+    report.detected
+      ? `detected by the integrity check in ${report.detectionSeconds.toFixed(2)} s: ${report.found.map((f) => `${f.kind} ${f.path}`).join('; ')}`
+      : `NOT detected: the integrity check reported ${report.found.length ? report.found.map((f) => f.path).join('; ') : 'nothing'}`,
+    report.recovered ? `restored from the snapshot and re-checked clean in ${report.recoverySeconds.toFixed(2)} s` : 'NOT recovered: the integrity check still fails after the restore',
+  ].join('\n'));
+  return report.detected && report.recovered ? EXIT.ok : EXIT.failed;
 }

@@ -50,15 +50,15 @@ export function exitCodeFor(record: UpdateResult): number {
   }
 }
 
-/** Runs the job with a progress bar on a terminal; shared by `update` and `once`. */
-export async function runUpdateFromCli(ctx: CliContext, flags: UpdateFlags): Promise<UpdateResult> {
+/** Runs the job with a progress bar on a terminal; shared by `update`, `once` and `resync` (its trigger). */
+export async function runUpdateFromCli(ctx: CliContext, flags: UpdateFlags, trigger = 'cli'): Promise<UpdateResult> {
   const sinceMs = parseSince(flags.since);
   const progress = createProgress('update', !ctx.json);
   try {
     const deps = createUpdateDeps(ctx.config, ctx.logger, {
       onProgress: (p) => progress.update(p.seriesDone, p.seriesTotal, p.lastSeries),
     });
-    return await runUpdate(deps, { trigger: 'cli', ...(sinceMs !== undefined ? { sinceMs } : {}) });
+    return await runUpdate(deps, { trigger, ...(sinceMs !== undefined ? { sinceMs } : {}) });
   } finally {
     progress.stop();
   }

@@ -37,6 +37,19 @@ describe('dueSince and jobStatus', () => {
   });
 });
 
+describe('a weekly job on a young lake', () => {
+  // Wednesday 2024-06-12; the backup's last slot was Sunday 2024-06-09 03:00.
+  const now = at('2024-06-12T12:00:00Z');
+  it('is not due when the lake went live after its last slot', () => {
+    const s = jobStatus({ job: 'backup', installedMs: at('2024-06-10T00:30:00Z') }, now);
+    expect([s.status, s.overdue, s.text]).toEqual(['OK', false, 'backup not due yet (the lake went live 2024-06-10T00:30:00.000Z)']);
+  });
+  it('never ran although the lake was live at its slot: WARNING', () => {
+    const s = jobStatus({ job: 'backup', installedMs: at('2024-06-08T00:30:00Z') }, now);
+    expect([s.status, s.overdue, s.text]).toEqual(['WARNING', true, 'backup never ran']);
+  });
+});
+
 describe('collectStatus over a lake', () => {
   it('reads run records and the heartbeat; a running heartbeat silent for 3 minutes is CRITICAL', async () => {
     const store = new FileObjectStore(await mkdtemp(join(tmpdir(), 'status-')));

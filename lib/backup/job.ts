@@ -1,0 +1,135 @@
+/**
+ * The weekly backup job (Sundays 03:00 UTC, `candlelake backup`, `functions/backup.ts`): under the
+ * lake's write lease it compacts the lake, records the configuration in it, snapshots it into the
+ * backup store, applies retention, and checks the integrity of the lake and the new snapshot. What
+ * it did is a run record; what went wrong comes back as findings the doors raise as alerts.
+ */
+import type { Clock } from '../clock/index.ts';
+import type { CandlelakeConfig } from '../config/schema.ts';
+import { compactLake } from '../compact/index.ts';
+import type { CompactionTotals } from '../compact/types.ts';
+import { acquireLease } from '../lake/lease.ts';
+import { newRunId, writeRunRecord, type RunRecord } from '../lake/run-records.ts';
+import type { JobLogger } from '../logging/types.ts';
+import type { JobFinding } from '../notify/job-alerts.ts';
+import type { ObjectStore } from '../object-store/types.ts';
+import { checkIntegrity } from './integrity.ts';
+import { applyRetention } from './retention.ts';
+import { snapshotLake } from './snapshot.ts';
+import type { IntegrityProblem, RetentionReport, SnapshotReport } from './types.ts';
+
+/** Where the effective configuration is recorded, so a snapshot carries the settings it was made with. */
+export const CONFIG_RECORD_KEY = 'config/candlelake.json';
+
+/** The lease every lake writer shares (update, validate repairs, compaction). */
+const WRITE_LEASE = 'update';
+
+export interface BackupJobDeps {
+  lake: ObjectStore;
+  backup: ObjectStore;
+  clock: Clock;
+  logger: JobLogger;
+  config: CandlelakeConfig;
+}
+
+export interface BackupJobInput {
+  trigger: string;
+  runId?: string;
+  /** Skip compaction (e.g. a quick snapshot before a risky change). */
+  noCompact?: boolean;
+}
+
+export interface BackupJobResult {
+  runId: string;
+  outcome: 'succeeded' | 'failed' | 'skipped';
+  summary: string;
+  compaction?: CompactionTotals;
+  snapshot?: SnapshotReport;
+  retention?: RetentionReport;
+  integrity?: { problems: IntegrityProblem[]; seconds: number; snapshotId?: string };
+  /** What the doors raise as alerts (`clearMissing`: this is the job's complete list). */
+  findings: JobFinding[];
+}
+
+/**
+ * Runs the weekly backup once.
+ * @example const result = await runBackup({ lake, backup, clock: systemClock, logger, config }, { trigger: 'cli' });
+ */
+export async function runBackup(deps: BackupJobDeps, input: BackupJobInput): Promise<BackupJobResult> {
+  const { lake, backup, clock, logger, config } = deps;
+  const startedMs = clock.nowMs();
+  const runId = input.runId ?? newRunId('backup', startedMs);
+  const result: BackupJobResult = { runId, outcome: 'succeeded', summary: '', findings: [] };
+  const attempt = await acquireLease(lake, { name: WRITE_LEASE, runId, ttlMs: config.update.leaseTtlMs, clock });
+  if (!attempt.acquired) {
+    // Another writer (an update running late, a repair) holds the lake: next week, or by hand.
+    result.outcome = 'skipped';
+    result.summary = `skipped: the lake's write lease is held by ${attempt.holder.runId}`;
+    result.findings.push({ key: 'backup:skipped', severity: 'WARNING', text: `weekly backup ${result.summary}` });
+    await record(deps, result, startedMs, input.trigger);
+    return result;
+  }
+  const lease = attempt.lease;
+  try {
+    await lake.put(CONFIG_RECORD_KEY, JSON.stringify({ recordedAt: new Date(startedMs).toISOString(), runId, config }, null, 2), { contentType: 'application/json' });
+    if (!input.noCompact) {
+      result.compaction = (await compactLake({ store: lake, clock, logger, cacheDir: config.cacheDir })).totals;
+      if (result.compaction.failed > 0) {
+        result.findings.push({ key: 'backup:compaction-failed', severity: 'WARNING', text: `compaction failed for ${result.compaction.failed} partitions (their parts are untouched)` });
+      }
+      await lease.renew();
+    }
+    result.snapshot = await snapshotLake({ lake, backup, clock, logger });
+    await lease.renew();
+    result.retention = await applyRetention(backup, { keep: config.backup.keep });
+    const integrity = await checkIntegrity({ lake, backup, cacheDir: config.cacheDir }, { snapshot: result.snapshot.id });
+    result.integrity = { problems: integrity.problems, seconds: integrity.seconds, ...(integrity.snapshotId ? { snapshotId: integrity.snapshotId } : {}) };
+    for (const problem of integrity.problems) {
+      result.findings.push({ key: `backup:integrity:${problem.path}`, severity: 'CRITICAL', text: `integrity: ${problem.kind} ${problem.path} — ${problem.detail}` });
+    }
+    if (integrity.problems.length > 0) result.outcome = 'failed';
+  } catch (error) {
+    result.outcome = 'failed';
+    result.findings.push({ key: 'backup:failed', severity: 'CRITICAL', text: `weekly backup failed: ${(error as Error).message}` });
+    logger.error('backup failed', { runId, reason: (error as Error).message });
+  } finally {
+    await lease.release();
+  }
+  result.summary = summarize(result);
+  await record(deps, result, startedMs, input.trigger);
+  return result;
+}
+
+function summarize(result: BackupJobResult): string {
+  const parts: string[] = [];
+  const c = result.compaction;
+  if (c) parts.push(`compacted ${c.compacted} partitions (${c.objectsBefore} → ${c.objectsAfter} objects)`);
+  const s = result.snapshot;
+  if (s) parts.push(`snapshot ${s.id}: ${s.objects} objects, ${(s.bytes / 1e6).toFixed(1)} MB at ${s.mbPerSecond.toFixed(1)} MB/s`);
+  const r = result.retention;
+  if (r && r.deletedComplete.length + r.deletedIncomplete.length > 0) parts.push(`retention deleted ${[...r.deletedComplete, ...r.deletedIncomplete].join(', ')}`);
+  if (result.integrity) parts.push(result.integrity.problems.length ? `${result.integrity.problems.length} integrity problems` : 'integrity OK');
+  const failure = result.findings.find((f) => f.key === 'backup:failed');
+  if (failure) parts.push(failure.text);
+  return parts.join('; ');
+}
+
+async function record(deps: BackupJobDeps, result: BackupJobResult, startedMs: number, trigger: string): Promise<void> {
+  const run: RunRecord = {
+    job: 'backup',
+    runId: result.runId,
+    trigger,
+    startedAt: new Date(startedMs).toISOString(),
+    endedAt: new Date(deps.clock.nowMs()).toISOString(),
+    outcome: result.outcome,
+    summary: result.summary,
+    details: {
+      backup: deps.backup.url,
+      ...(result.compaction ? { compaction: result.compaction } : {}),
+      ...(result.snapshot ? { snapshot: { id: result.snapshot.id, objects: result.snapshot.objects, bytes: result.snapshot.bytes, seconds: result.snapshot.seconds, datasets: result.snapshot.datasets } } : {}),
+      ...(result.retention ? { retention: result.retention } : {}),
+      ...(result.integrity ? { integrity: result.integrity } : {}),
+    },
+  };
+  await writeRunRecord(deps.lake, run);
+}
