@@ -16,4 +16,4 @@ export { applyRetention, RETENTION_DEFAULTS } from './retention.ts';
 export { checkIntegrity } from './integrity.ts';
 export { restoreLake, restoreObject } from './restore.ts';
 export { manifestKey, snapshotIdFor, snapshotObjectKey, snapshotPrefix } from './layout.ts';
-export { parseRollbackTo, rollbackLake, RollbackError, ROLLBACK_HISTORY_MS, type RollbackDeps, type RollbackOptions, type RollbackRefusal, type RollbackReport, type RolledBackObject } from './rollback.ts';
+export { rollbackLake, RollbackError, ROLLBACK_HISTORY_MS, type RollbackDeps, type RollbackOptions, type RollbackRefusal, type RollbackReport, type RolledBackObject } from './rollback.ts';

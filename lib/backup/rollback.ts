@@ -46,7 +46,7 @@ export interface RollbackDeps {
 }
 
 export interface RollbackOptions {
-  /** The time to go back to, ms since the epoch (see {@link parseRollbackTo}). */
+  /** The time to go back to, ms since the epoch (the CLI parses `--to` with lib/cli/time-flag.ts). */
   toMs: number;
   /** Plan only: list what would change, write nothing. */
   dryRun?: boolean;
@@ -101,7 +101,7 @@ type KeyPlan =
  * @throws RollbackError when the lake keeps no versions (a local folder, or an S3 bucket without
  *   versioning), or `toMs` is in the future or older than the history the lake keeps
  * @example
- * const report = await rollbackLake({ lake, logger, clock }, { toMs: parseRollbackTo('-48h', clock.nowMs()) });
+ * const report = await rollbackLake({ lake, logger, clock }, { toMs: clock.nowMs() - 48 * 3_600_000 });
  * // { toIso: '2026-11-27T22:00:00.000Z', restored: [{ key: 'runs/job=update/latest.json', versionId: '…', … }], deleted: ['…/part-….parquet'], unchanged: 41, … }
  */
 export async function rollbackLake(deps: RollbackDeps, options: RollbackOptions): Promise<RollbackReport> {
@@ -190,48 +190,6 @@ export async function rollbackLake(deps: RollbackDeps, options: RollbackOptions)
     to: report.toIso, restored: report.restored.length, deleted: report.deleted.length, unchanged, conflicts: report.conflicts.length,
   });
   return report;
-}
-
-/**
- * Parses a `--to` value into ms since the epoch: a relative time before now (`-48h`, `-90m`,
- * `-7d`) or an ISO 8601 timestamp (`2026-11-29T03:00:00Z`, `2026-11-29T03:00+01:00`,
- * `2026-11-29`; a time without a zone is UTC, like everything in the lake).
- * @throws RollbackError (`invalid-time`) naming the flag, for anything else
- * @example parseRollbackTo('-48h', Date.parse('2026-11-29T22:00:00Z')) // Date.parse('2026-11-27T22:00:00Z')
- */
-export function parseRollbackTo(value: string, nowMs: number): number {
-  const text = value.trim();
-  const relative = /^-(\d{1,6})([mhd])$/i.exec(text);
-  if (relative) {
-    const unit = { m: MINUTE, h: HOUR, d: DAY }[relative[2]!.toLowerCase() as 'm' | 'h' | 'd'];
-    return nowMs - Number(relative[1]) * unit;
-  }
-  const absolute = parseIsoTimestamp(text);
-  if (absolute !== undefined) return absolute;
-  throw new RollbackError(
-    'invalid-time',
-    `--to "${value}" is not a time: give a relative time before now (-90m, -48h, -7d) or an ISO 8601 timestamp (2026-11-29T03:00:00Z)`,
-  );
-}
-
-const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-function parseIsoTimestamp(text: string): number | undefined {
-  const match = ISO_TIMESTAMP.exec(text);
-  if (!match) return undefined;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0', zone = 'Z'] = match;
-  const parts = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)] as const;
-  const utc = Date.UTC(...parts, Number(frac.padEnd(3, '0')));
-  const back = new Date(utc);
-  // Date.UTC rolls 2026-02-30 over to March: refuse dates and times that do not exist.
-  const exact = back.getUTCFullYear() === parts[0] && back.getUTCMonth() === parts[1] && back.getUTCDate() === parts[2]
-    && back.getUTCHours() === parts[3] && back.getUTCMinutes() === parts[4] && back.getUTCSeconds() === parts[5];
-  if (!exact) return undefined;
-  if (zone.toUpperCase() === 'Z') return utc;
-  const offset = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
-  const offsetMinutes = Number(offset[2]) * 60 + Number(offset[3]);
-  if (Number(offset[2]) > 23 || Number(offset[3]) > 59) return undefined;
-  return utc - (offset[1] === '-' ? -1 : 1) * offsetMinutes * MINUTE;
 }
 
 /** The key's state at `toMs` against its state now. `keyVersions`: one key, newest first. */

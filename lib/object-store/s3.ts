@@ -13,6 +13,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -20,7 +21,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { PreconditionFailedError } from './errors.ts';
-import type { GetResult, ObjectInfo, ObjectStore, PutOptions } from './types.ts';
+import type { GetResult, ObjectInfo, ObjectVersion, PutOptions, VersionedObjectStore } from './types.ts';
 
 /**
  * Where an {@link S3ObjectStore} points, and optionally the client to reach it with.
@@ -73,7 +74,7 @@ function defaultClient(): S3Client {
  * const store = new S3ObjectStore({ bucket: 'candlelake-prod', prefix: 'lake' });
  * await store.put('state/lease.json', '{}', { ifNoneMatch: '*' }); // s3://candlelake-prod/lake/state/lease.json
  */
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements VersionedObjectStore {
   readonly url: string;
   readonly bucket: string;
   /** The normalised prefix: `''` or ending in `/`. */
@@ -200,12 +201,172 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * Every version and delete marker under `prefix` (relative to the store prefix), in key order
+   * and, per key, newest first. On a bucket that never had versioning on, each key has one
+   * version with id `'null'`.
+   */
+  async listVersions(prefix: string): Promise<ObjectVersion[]> {
+    const versions: ObjectVersion[] = [];
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    do {
+      const command = new ListObjectVersionsCommand({
+        Bucket: this.bucket,
+        Prefix: this.prefix + prefix,
+        KeyMarker: keyMarker,
+        VersionIdMarker: versionIdMarker,
+      });
+      const order = recordEntryOrder(command);
+      const page = await this.client.send(command);
+      const pageVersions: ObjectVersion[] = [];
+      for (const v of page.Versions ?? []) {
+        pageVersions.push({
+          key: (v.Key ?? '').slice(this.prefix.length),
+          versionId: v.VersionId ?? 'null',
+          lastModified: v.LastModified ?? new Date(0),
+          isLatest: v.IsLatest ?? false,
+          isDeleteMarker: false,
+          sizeBytes: v.Size ?? 0,
+          etag: v.ETag ?? '',
+        });
+      }
+      const pageMarkers: ObjectVersion[] = [];
+      for (const m of page.DeleteMarkers ?? []) {
+        pageMarkers.push({
+          key: (m.Key ?? '').slice(this.prefix.length),
+          versionId: m.VersionId ?? 'null',
+          lastModified: m.LastModified ?? new Date(0),
+          isLatest: m.IsLatest ?? false,
+          isDeleteMarker: true,
+          sizeBytes: 0,
+          etag: '',
+        });
+      }
+      versions.push(...mergeInListingOrder(pageVersions, pageMarkers, order.elements));
+      if (page.IsTruncated) {
+        keyMarker = page.NextKeyMarker;
+        versionIdMarker = page.NextVersionIdMarker;
+      } else {
+        keyMarker = undefined;
+      }
+    } while (keyMarker !== undefined);
+    return versions;
+  }
+
+  /** One version's bytes; `undefined` for a missing key or version, or a delete marker. */
+  async getVersion(key: string, versionId: string): Promise<GetResult | undefined> {
+    try {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key), VersionId: versionId }),
+      );
+      const body = response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+      return { body, etag: response.ETag ?? '' };
+    } catch (error) {
+      // S3 answers 405 MethodNotAllowed for a GET of a delete marker's version id.
+      if (isNotFound(error) || (error instanceof S3ServiceException && (error.name === 'NoSuchVersion' || statusOf(error) === 405))) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
   private keyOf(key: string): string {
     if (key === '' || key.startsWith('/')) {
       throw new RangeError(`invalid object key "${key}": must be non-empty and not start with "/"`);
     }
     return this.prefix + key;
   }
+}
+
+/**
+ * S3 lists a key's versions and delete markers interleaved, newest first, but the SDK parses them
+ * into two separate lists. `lastModified` has one-second resolution, so it cannot say whether a
+ * delete marker came before or after a version written in the same second. This records the
+ * order of `<Version>` and `<DeleteMarker>` elements in the raw response (read just before the
+ * SDK parses it; the bytes are handed on unchanged) so {@link mergeInListingOrder} can rebuild it.
+ */
+function recordEntryOrder(command: ListObjectVersionsCommand): { elements: Array<'Version' | 'DeleteMarker'> | undefined } {
+  const recorded: { elements: Array<'Version' | 'DeleteMarker'> | undefined } = { elements: undefined };
+  type RawHandler = (args: object) => Promise<{ output: object; response: unknown }>;
+  const middleware = (next: RawHandler): RawHandler => async (args) => {
+    const result = await next(args);
+    const response = result.response as { body?: unknown } | undefined;
+    const body = response?.body;
+    if (response !== undefined && body !== undefined && (body instanceof Uint8Array || isAsyncIterable(body))) {
+      const bytes = body instanceof Uint8Array ? body : await collectBytes(body);
+      response.body = bytes; // the SDK's parser takes a byte array as is
+      const xml = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+      // Keys and other text are XML-escaped, so a literal `<Version>` is always an element.
+      recorded.elements = [...xml.matchAll(/<(Version|DeleteMarker)>/g)].map((m) => m[1] as 'Version' | 'DeleteMarker');
+    }
+    return result;
+  };
+  command.middlewareStack.addRelativeTo(middleware as Parameters<typeof command.middlewareStack.addRelativeTo>[0], {
+    relation: 'after', toMiddleware: 'deserializerMiddleware', name: 'candlelakeVersionOrder',
+  });
+  return recorded;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array | string> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+async function collectBytes(stream: AsyncIterable<Uint8Array | string>): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+/**
+ * One page's versions and delete markers in listing order: as the raw response had them, when
+ * that order was recorded and is plausible (keys in order, each key's entries together, newest
+ * first, the current one first). Otherwise — moto, for one, writes all versions before all delete
+ * markers — by key and time, the current entry first within a second.
+ */
+function mergeInListingOrder(
+  versions: readonly ObjectVersion[],
+  markers: readonly ObjectVersion[],
+  elements: ReadonlyArray<'Version' | 'DeleteMarker'> | undefined,
+): ObjectVersion[] {
+  if (elements !== undefined && elements.length === versions.length + markers.length) {
+    const queues = { Version: [...versions].reverse(), DeleteMarker: [...markers].reverse() };
+    const merged: ObjectVersion[] = [];
+    for (const element of elements) {
+      const next = queues[element].pop();
+      if (next === undefined) break;
+      merged.push(next);
+    }
+    if (merged.length === elements.length && isListingOrder(merged)) return merged;
+  }
+  return [...versions, ...markers].sort(newestFirstPerKey);
+}
+
+function isListingOrder(entries: readonly ObjectVersion[]): boolean {
+  for (let i = 1; i < entries.length; i += 1) {
+    const previous = entries[i - 1]!;
+    const entry = entries[i]!;
+    const byKey = compareKeys(previous.key, entry.key);
+    if (byKey > 0) return false;
+    if (byKey === 0 && (entry.isLatest || entry.lastModified.getTime() > previous.lastModified.getTime())) return false;
+  }
+  return true;
+}
+
+/** S3's key order: by UTF-8 bytes. */
+function compareKeys(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * Orders versions by key, then newest first; versions of one key written within the same second
+ * keep their listing order, except that the current one (`isLatest`) always comes first.
+ */
+function newestFirstPerKey(a: ObjectVersion, b: ObjectVersion): number {
+  if (a.key !== b.key) return compareKeys(a.key, b.key);
+  const byTime = b.lastModified.getTime() - a.lastModified.getTime();
+  if (byTime !== 0) return byTime;
+  return Number(b.isLatest) - Number(a.isLatest);
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -51,3 +51,45 @@ export interface ObjectStore {
    */
   download(key: string, localPath: string): Promise<boolean>;
 }
+
+/** One stored version of a key (or a delete marker) in a versioned store, as {@link VersionedObjectStore.listVersions} reports it. */
+export interface ObjectVersion {
+  /** Key relative to the store's root prefix, like {@link ObjectInfo.key}. */
+  key: string;
+  /** The store's version id (S3: an opaque string; `'null'` for objects written before versioning was enabled). */
+  versionId: string;
+  /** When this version was written (S3: one-second resolution). */
+  lastModified: Date;
+  /** Whether this is the key's current version (a current delete marker means the key is deleted). */
+  isLatest: boolean;
+  /** A delete marker: the key was deleted at `lastModified`; it has no body. */
+  isDeleteMarker: boolean;
+  /** 0 for delete markers. */
+  sizeBytes: number;
+  /** `''` for delete markers. */
+  etag: string;
+}
+
+/**
+ * An optional capability of a store that keeps every version of its objects (S3 with bucket
+ * versioning). The local folder does not implement it; check with {@link isVersioned}.
+ */
+export interface VersionedObjectStore extends ObjectStore {
+  /**
+   * Every version and delete marker of every key starting with `prefix`, in key order and, per
+   * key, newest first (pages are followed internally).
+   */
+  listVersions(prefix: string): Promise<ObjectVersion[]>;
+  /** The bytes of one version; `undefined` when that version (or key) does not exist or is a delete marker. */
+  getVersion(key: string, versionId: string): Promise<GetResult | undefined>;
+}
+
+/**
+ * Whether `store` offers the versioning capability (it says nothing about whether the bucket
+ * behind it has versioning switched on).
+ * @example if (isVersioned(lake)) { const versions = await lake.listVersions('runs/'); }
+ */
+export function isVersioned(store: ObjectStore): store is VersionedObjectStore {
+  const candidate = store as Partial<VersionedObjectStore>;
+  return typeof candidate.listVersions === 'function' && typeof candidate.getVersion === 'function';
+}

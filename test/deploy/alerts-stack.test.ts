@@ -16,6 +16,7 @@ const SCHEDULED = [
   ['update', 'Update'],
   ['validate', 'Validate'],
   ['digest', 'Digest'],
+  ['backup', 'Backup'],
 ] as const;
 
 let outDir: string;

@@ -1,11 +1,11 @@
 /**
  * The backup and recovery runbook as commands: `backup`, `snapshots`, `compact`, `integrity`,
- * `restore`, `reindex`, `resync` (and `rollback`, lib/cli/commands/rollback.ts). The lake is the
+ * `restore`, `rollback`, `reindex`, `resync` (and `drill corrupt`, lib/cli/commands/drill.ts). The lake is the
  * global `--lake`; the backup store `--backup <url>` or CANDLELAKE_BACKUP. Destructive commands ask
  * first on a terminal (`--yes` answers), take `--dry-run`, and leave a run record in the lake.
  */
 import type { Command } from 'commander';
-import { listSnapshots, restoreLake, checkIntegrity } from '../../backup/index.ts';
+import { checkIntegrity, listSnapshots, restoreLake, rollbackLake } from '../../backup/index.ts';
 import { runBackup } from '../../backup/job.ts';
 import { lakeOperation } from '../../backup/operation.ts';
 import { reindexLake } from '../../backup/reindex.ts';
@@ -152,6 +152,38 @@ export function registerBackup(program: Command): void {
           ...(report.deletionsHeldBack.length ? [`  ${report.deletionsHeldBack.length} deletions held back because some backup objects were refused`] : []),
         ].join('\n'));
         return report.refused.length > 0 ? EXIT.failed : EXIT.ok;
+      }),
+    );
+
+  program
+    .command('rollback')
+    .description('return the lake to its state at a time, from the object versions of a versioned S3 lake (e.g. before a bad update)')
+    .requiredOption('--to <time>', 'the time to return to: -48h, -90m, -7d, or an ISO time (UTC)')
+    .option('--dry-run', 'show what would be put back and deleted, change nothing')
+    .option('--yes', 'do not ask for confirmation')
+    .action(
+      action(async (flags: { to: string; dryRun?: boolean; yes?: boolean }, command: Command) => {
+        const ctx = cliContext(command);
+        const lake = openObjectStore(ctx.config.lake);
+        const toMs = parseTimeFlag('--to', flags.to, systemClock.nowMs());
+        const at = new Date(toMs).toISOString();
+        if (!(await confirmDestructive(flags, `roll ${lake.url} back to ${at} (everything written since is undone)`))) return EXIT.ok;
+        const report = await lakeOperation(
+          { store: lake, clock: systemClock }, 'rollback', { trigger: 'cli', ...(flags.dryRun ? { dryRun: true } : {}) },
+          () => rollbackLake({ lake, logger: ctx.logger, clock: systemClock }, { toMs, ...(flags.dryRun ? { dryRun: true } : {}) }),
+          (r) => ({
+            summary: `rolled back to ${r.toIso}: ${r.restored.length} put back, ${r.deleted.length} deleted, ${r.conflicts.length} conflicts`,
+            details: { toIso: r.toIso, restored: r.restored, deleted: r.deleted, conflicts: r.conflicts },
+            failed: r.conflicts.length > 0,
+          }),
+        );
+        ctx.print(report, [
+          `${flags.dryRun ? 'would put back' : 'put back'} ${report.restored.length} objects, ${flags.dryRun ? 'would delete' : 'deleted'} ${report.deleted.length}, ${report.unchanged} unchanged — ${lake.url} as of ${report.toIso}, ${report.seconds.toFixed(1)} s`,
+          ...report.restored.map((o) => `  ${o.reason.padEnd(11)} ${o.key}`),
+          ...report.deleted.map((key) => `  new        ${key}`),
+          ...report.conflicts.map((key) => `  CONFLICT   ${key} changed while rolling back; left as it is`),
+        ].join('\n'));
+        return report.conflicts.length > 0 ? EXIT.failed : EXIT.ok;
       }),
     );
 
