@@ -1,7 +1,8 @@
 /**
  * The weekly backup job (Sundays 03:00 UTC, `candlelake backup`, `functions/backup.ts`): under the
- * lake's write lease it compacts the lake, records the configuration in it, snapshots it into the
- * backup store, applies retention, and checks the integrity of the lake and the new snapshot. What
+ * lake's write lease it checks the lake against last week's snapshot, compacts it, records the
+ * configuration in it, snapshots it into the backup store, applies retention, and checks the
+ * integrity of the lake and the new snapshot. What
  * it did is a run record; what went wrong comes back as findings the doors raise as alerts.
  */
 import type { Clock } from '../clock/index.ts';
@@ -14,6 +15,7 @@ import type { JobLogger } from '../logging/types.ts';
 import type { JobFinding } from '../notify/job-alerts.ts';
 import type { ObjectStore } from '../object-store/types.ts';
 import { checkIntegrity } from './integrity.ts';
+import { listSnapshots } from './catalog.ts';
 import { applyRetention } from './retention.ts';
 import { snapshotLake } from './snapshot.ts';
 import type { IntegrityProblem, RetentionReport, SnapshotReport } from './types.ts';
@@ -71,6 +73,19 @@ export async function runBackup(deps: BackupJobDeps, input: BackupJobInput): Pro
   }
   const lease = attempt.lease;
   try {
+    // First the lake against last week's snapshot: damage found now is reported and stops the run,
+    // before compaction rewrites the damaged part or a new snapshot copies it and retention drops
+    // the last good copy.
+    if ((await listSnapshots(backup)).complete.length > 0) {
+      const before = await checkIntegrity({ lake, backup, cacheDir: config.cacheDir }, { snapshot: 'latest' });
+      if (before.problems.length > 0) {
+        result.integrity = { problems: before.problems, seconds: before.seconds, ...(before.snapshotId ? { snapshotId: before.snapshotId } : {}) };
+        result.findings.push(...integrityFindings(before.problems));
+        result.outcome = 'failed';
+        result.summary = `stopped before compaction and snapshot: ${before.problems.length} integrity problems against ${before.snapshotId}; restore the damaged objects (candlelake restore), then run the backup again`;
+        return result;
+      }
+    }
     await lake.put(CONFIG_RECORD_KEY, JSON.stringify({ recordedAt: new Date(startedMs).toISOString(), runId, config }, null, 2), { contentType: 'application/json' });
     if (!input.noCompact) {
       result.compaction = (await compactLake({ store: lake, clock, logger, cacheDir: config.cacheDir })).totals;
@@ -84,9 +99,7 @@ export async function runBackup(deps: BackupJobDeps, input: BackupJobInput): Pro
     result.retention = await applyRetention(backup, { keep: config.backup.keep });
     const integrity = await checkIntegrity({ lake, backup, cacheDir: config.cacheDir }, { snapshot: result.snapshot.id });
     result.integrity = { problems: integrity.problems, seconds: integrity.seconds, ...(integrity.snapshotId ? { snapshotId: integrity.snapshotId } : {}) };
-    for (const problem of integrity.problems) {
-      result.findings.push({ key: `backup:integrity:${problem.path}`, severity: 'CRITICAL', text: `integrity: ${problem.kind} ${problem.path} — ${problem.detail}` });
-    }
+    result.findings.push(...integrityFindings(integrity.problems));
     if (integrity.problems.length > 0) result.outcome = 'failed';
   } catch (error) {
     result.outcome = 'failed';
@@ -94,10 +107,14 @@ export async function runBackup(deps: BackupJobDeps, input: BackupJobInput): Pro
     logger.error('backup failed', { runId, reason: (error as Error).message });
   } finally {
     await lease.release();
+    result.summary ||= summarize(result);
+    await record(deps, result, startedMs, input.trigger);
   }
-  result.summary = summarize(result);
-  await record(deps, result, startedMs, input.trigger);
   return result;
+}
+
+function integrityFindings(problems: readonly IntegrityProblem[]): JobFinding[] {
+  return problems.map((p) => ({ key: `backup:integrity:${p.path}`, severity: 'CRITICAL' as const, text: `integrity: ${p.kind} ${p.path} — ${p.detail}` }));
 }
 
 function summarize(result: BackupJobResult): string {
