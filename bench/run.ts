@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { benchBacktest, parseBacktestBenchArgs } from './backtest.ts';
+import { benchBackup, parseBackupBenchArgs } from './backup.ts';
 import { benchIngest, parseIngestArgs } from './ingest.ts';
 import { benchValidate, parseValidateBenchArgs } from './validate.ts';
 
@@ -12,6 +13,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<unknown>> = {
   ingest: (args) => benchIngest(parseIngestArgs(args)),
   backtest: (args) => benchBacktest(parseBacktestBenchArgs(args)),
   validate: (args) => benchValidate(parseValidateBenchArgs(args)),
+  backup: (args) => benchBackup(parseBackupBenchArgs(args)),
 };
 
 const [name = 'ingest', ...args] = process.argv.slice(2);
