@@ -273,7 +273,8 @@ function hangVerdict(task: RunningTask, heartbeat: Heartbeat | undefined, tasks:
     return { task, hung: false, why: `${id}: no heartbeat of its own and no start time, cannot tell` };
   }
   const sinceStartS = Math.round((nowMs - task.startedAtMs) / 1000);
-  return isHung(task.startedAtMs, nowMs, policy)
+  // Starting (pulling the image, loading the runtime) is not hanging: the startup grace applies, as locally.
+  return isHung(task.startedAtMs + policy.startupGraceMs, nowMs, policy)
     ? { task, hung: true, lastSignOfLifeMs: task.startedAtMs, why: `no heartbeat since it started ${sinceStartS} s ago` }
     : { task, hung: false, lastSignOfLifeMs: task.startedAtMs, why: `${id} started ${sinceStartS} s ago, first heartbeat not due yet` };
 }

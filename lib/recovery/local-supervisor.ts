@@ -100,10 +100,11 @@ export async function superviseBacktest(options: SupervisorOptions): Promise<Sup
         break;
       }
       const heartbeat = await readHeartbeat(options.store).catch(() => undefined);
-      // Until this child's first beat, the silence is measured from its start.
-      const lastBeatMs = heartbeat && heartbeat.taskId === `pid:${pid}` ? heartbeat.atMs : startedAtMs;
+      // Until this child's first beat, the silence is measured from its start, plus the startup grace.
+      const beaten = heartbeat !== undefined && heartbeat.taskId === `pid:${pid}`;
+      const lastBeatMs = beaten ? heartbeat.atMs : startedAtMs + policy.startupGraceMs;
       if (isHung(lastBeatMs, clock.nowMs(), policy)) {
-        const silentS = Math.round((clock.nowMs() - lastBeatMs) / 1000);
+        const silentS = Math.round((clock.nowMs() - (beaten ? heartbeat.atMs : startedAtMs)) / 1000);
         emit({ kind: 'hung', pid, detail: `no heartbeat for ${silentS} s` });
         const history = await loadHistory();
         history.stoppedByRecovery.push(`pid:${pid}`);

@@ -8,6 +8,11 @@
 export interface RecoveryPolicy {
   /** Heartbeat silence after which a running task counts as hung. */
   hangAfterMs: number;
+  /**
+   * Extra silence allowed before a task's first beat: starting a process (loading the runtime,
+   * the code, DuckDB) is not hanging, and on a busy machine it can take longer than a short hangAfterMs.
+   */
+  startupGraceMs: number;
   /** Failures within `failureWindowMs` after which restarts stop. */
   maxFailures: number;
   failureWindowMs: number;
@@ -18,6 +23,7 @@ export interface RecoveryPolicy {
 
 export const DEFAULT_RECOVERY_POLICY: RecoveryPolicy = {
   hangAfterMs: 2 * 60_000,
+  startupGraceMs: 60_000,
   maxFailures: 3,
   failureWindowMs: 24 * 60 * 60_000,
   baseBackoffMs: 30_000,

@@ -25,6 +25,7 @@ type DrillKind = 'crash' | 'hang' | 'persistent-failure';
 interface DrillFlags {
   heartbeatMs: string;
   hangAfterMs: string;
+  startupGraceMs: string;
   backoffMs: string;
   pollMs: string;
   killGraceMs: string;
@@ -43,6 +44,7 @@ export function registerDrill(program: Command): void {
     .argument('<kind>', 'crash | hang | persistent-failure | corrupt')
     .option('--heartbeat-ms <ms>', 'task heartbeat interval', '30000')
     .option('--hang-after-ms <ms>', 'silence that counts as hung', String(DEFAULT_RECOVERY_POLICY.hangAfterMs))
+    .option('--startup-grace-ms <ms>', "extra silence allowed before a child's first heartbeat", String(DEFAULT_RECOVERY_POLICY.startupGraceMs))
     .option('--backoff-ms <ms>', 'first restart backoff (doubles each time)', String(DEFAULT_RECOVERY_POLICY.baseBackoffMs))
     .option('--poll-ms <ms>', 'how often the supervisor reads the heartbeat', '5000')
     .option('--kill-grace-ms <ms>', 'SIGTERM to SIGKILL', '30000')
@@ -70,7 +72,7 @@ export function registerDrill(program: Command): void {
             CANDLELAKE_LOG_LEVEL: 'warn',
             ...(drill === 'persistent-failure' ? { CANDLELAKE_DRILL: 'fail' } : attempt === 1 ? { CANDLELAKE_DRILL: drill } : { CANDLELAKE_DRILL: '' }),
           }),
-          policy: { ...DEFAULT_RECOVERY_POLICY, hangAfterMs: ms(flags.hangAfterMs), baseBackoffMs: ms(flags.backoffMs) },
+          policy: { ...DEFAULT_RECOVERY_POLICY, hangAfterMs: ms(flags.hangAfterMs), startupGraceMs: ms(flags.startupGraceMs), baseBackoffMs: ms(flags.backoffMs) },
           pollMs: ms(flags.pollMs),
           killGraceMs: ms(flags.killGraceMs),
           historyKey,

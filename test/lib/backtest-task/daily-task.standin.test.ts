@@ -18,7 +18,8 @@ import { runCli } from '../../harness/cli.ts';
 let standIn: BinanceStandIn;
 let seedLake: string;
 let configPath: string;
-const FAST = ['--heartbeat-ms', '200', '--hang-after-ms', '1500', '--backoff-ms', '100', '--poll-ms', '100', '--kill-grace-ms', '1000'];
+// A generous startup grace: on a loaded machine a child can take seconds to beat first, which is not a hang.
+const FAST = ['--heartbeat-ms', '200', '--hang-after-ms', '1500', '--startup-grace-ms', '20000', '--backoff-ms', '100', '--poll-ms', '100', '--kill-grace-ms', '1000'];
 
 beforeAll(async () => {
   standIn = await startBinanceStandIn(); // real time: the task runs on the system clock
