@@ -19,7 +19,7 @@ import { telegramAlertSender } from '../lib/notify/telegram-alert-sender.ts';
 import { openObjectStore } from '../lib/object-store/index.ts';
 import { telegramSenderFromEnv } from '../lib/telegram/from-env.ts';
 import { jobMetrics, jobOutcomeMetrics } from './shared/job-metrics.ts';
-import { telegramEnv } from './shared/telegram-env.ts';
+import { secretEnv } from './shared/secret-env.ts';
 
 const logger = new Logger({ serviceName: 'candlelake-backup' });
 const metrics = jobMetrics('backup');
@@ -46,7 +46,7 @@ async function backupHandler(event: { source?: string; noCompact?: boolean } | u
     { lake, backup, clock: systemClock, logger: jobLogger, config },
     { trigger: event?.source === 'aws.events' ? 'schedule' : 'invoke', runId, ...(event?.noCompact ? { noCompact: true } : {}) },
   );
-  const telegram = telegramSenderFromEnv(await telegramEnv(process.env), jobLogger);
+  const telegram = telegramSenderFromEnv(await secretEnv(process.env), jobLogger);
   await publishJobFindings(
     { store: lake, clock: systemClock, logger: jobLogger, ...(telegram ? { sender: telegramAlertSender(telegram) } : {}) },
     'backup', runId, result.findings,

@@ -16,7 +16,7 @@ import { fromPowertools } from '../lib/logging/powertools-adapter.ts';
 import { alertSenderFromEnv } from '../lib/notify/telegram-alert-sender.ts';
 import { openObjectStore } from '../lib/object-store/index.ts';
 import { telegramSenderFromEnv } from '../lib/telegram/from-env.ts';
-import { telegramEnv } from './shared/telegram-env.ts';
+import { secretEnv } from './shared/secret-env.ts';
 import { jobMetrics, jobOutcomeMetrics } from './shared/job-metrics.ts';
 
 const logger = new Logger({ serviceName: 'candlelake-digest' });
@@ -37,8 +37,8 @@ async function digestHandler(_event: unknown, _context: Context): Promise<Digest
   // own (it takes no run id), which the last line and the result carry as well.
   const runId = newRunId('digest', Date.now());
   logger.appendKeys({ runId });
-  // The token comes from SSM once per container (functions/shared/telegram-env.ts).
-  const env = await telegramEnv(process.env);
+  // The token comes from SSM once per container (functions/shared/secret-env.ts).
+  const env = await secretEnv(process.env);
   const telegram = telegramSenderFromEnv(env, jobLogger);
   const digest = await runDigest({
     store,

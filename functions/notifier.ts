@@ -20,7 +20,7 @@ import { fromPowertools } from '../lib/logging/powertools-adapter.ts';
 import { parseSnsAlert } from '../lib/notify/sns-alerts.ts';
 import { alertSenderFromEnv } from '../lib/notify/telegram-alert-sender.ts';
 import { openObjectStore } from '../lib/object-store/index.ts';
-import { telegramEnv } from './shared/telegram-env.ts';
+import { secretEnv } from './shared/secret-env.ts';
 
 /** The job name the notifier's alerts are raised under. */
 const ALARMS_JOB = 'alarms';
@@ -121,8 +121,8 @@ async function notifierHandler(event: SNSEvent, _context: Context): Promise<Noti
     resolved.push(...changed.resolved);
     logger.info('sns message', { kind: message.kind, ...(message.kind === 'alarm' ? { alarmName: message.alarmName, state: message.state } : {}), ...changed });
   }
-  // The token comes from SSM once per container (functions/shared/telegram-env.ts).
-  const sender = alertSenderFromEnv(await telegramEnv(process.env), jobLogger);
+  // The token comes from SSM once per container (functions/shared/secret-env.ts).
+  const sender = alertSenderFromEnv(await secretEnv(process.env), jobLogger);
   const delivery = await deliverAlerts({ ...deps, sender });
   return { runId, opened, resolved, messages: delivery.messages };
 }

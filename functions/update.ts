@@ -16,7 +16,7 @@ import { createUpdateDeps } from '../lib/update/create-deps.ts';
 import { fromPowertools } from '../lib/logging/powertools-adapter.ts';
 import { telegramAlertSender } from '../lib/notify/telegram-alert-sender.ts';
 import { telegramSenderFromEnv } from '../lib/telegram/from-env.ts';
-import { telegramEnv } from './shared/telegram-env.ts';
+import { secretEnv } from './shared/secret-env.ts';
 import { jobMetrics, jobOutcomeMetrics } from './shared/job-metrics.ts';
 
 const logger = new Logger({ serviceName: 'candlelake-update' });
@@ -54,7 +54,7 @@ async function updateHandler(event: UpdateEvent | undefined, _context: Context):
   // notifier deliver them.
   const findings = updateAlertFindings(record);
   if (findings) {
-    const telegram = telegramSenderFromEnv(await telegramEnv(process.env), deps.logger);
+    const telegram = telegramSenderFromEnv(await secretEnv(process.env), deps.logger);
     await publishJobFindings(
       { store: deps.store, clock: deps.clock, logger: deps.logger, ...(telegram ? { sender: telegramAlertSender(telegram) } : {}) },
       'update', runId, findings,

@@ -25,7 +25,7 @@ import { runValidate, type ValidateDeps, type ValidateReport } from '../lib/vali
 import { publishJobFindings } from '../lib/notify/job-alerts.ts';
 import { telegramAlertSender } from '../lib/notify/telegram-alert-sender.ts';
 import { telegramSenderFromEnv } from '../lib/telegram/from-env.ts';
-import { telegramEnv } from './shared/telegram-env.ts';
+import { secretEnv } from './shared/secret-env.ts';
 import { jobMetrics, jobOutcomeMetrics } from './shared/job-metrics.ts';
 
 const logger = new Logger({ serviceName: 'candlelake-validate' });
@@ -74,7 +74,7 @@ async function validateHandler(event: ValidateEvent | undefined, _context: Conte
   });
   // The findings become alerts (stored first, resolved when they clear). Delivered here when this
   // function has Telegram configured; otherwise the digest and the notifier deliver them.
-  const telegram = telegramSenderFromEnv(await telegramEnv(process.env), jobLogger);
+  const telegram = telegramSenderFromEnv(await secretEnv(process.env), jobLogger);
   await publishJobFindings(
     { store: deps.store, clock: systemClock, logger: jobLogger, ...(telegram ? { sender: telegramAlertSender(telegram) } : {}) },
     'validate', runId, report.findings,
