@@ -8,16 +8,27 @@
  *   min_qty, min_notional, fetched_at)` — the newest daily snapshot per exchange.
  * - `features(exchange, symbol, timeframe, open_time, <one column per configured indicator>)` — the indicator layer.
  * - `backtest_runs`, `backtest_trades`, `backtest_equity` — results of backtest runs (lib/backtest/store-results.ts).
+ * - The sentiment datasets (lib/lake/sentiment-store.ts; `symbol` unified, the spot symbol the
+ *   perpetual belongs to, so they join with `ohlcv` on symbol and time):
+ *   - `fear_greed(date DATE, value SMALLINT, classification VARCHAR)` — alternative.me, one row per day.
+ *   - `funding(exchange, symbol, funding_time TIMESTAMP, funding_rate DOUBLE, mark_price DOUBLE)` — mark_price may be NULL.
+ *   - `open_interest(exchange, symbol, period, time TIMESTAMP, open_interest DOUBLE, open_interest_value DOUBLE)`.
+ *   - `long_short_ratio(exchange, symbol, period, time TIMESTAMP, long_short_ratio DOUBLE, long_account DOUBLE, short_account DOUBLE)`.
+ *   - `macro(series, date DATE, value DOUBLE)` — FRED series (`DGS10`, …).
  *
- * `ohlcv` and `features` read an explicit list of live parts (lib/lake/live-parts.ts), never a
- * raw glob: while compaction swaps parts, a compact part and the parts it replaces are both
- * stored, and a glob would count their candles twice. Staged objects (`year=…/_staging/`) are
- * never listed.
+ * `ohlcv`, `features` and the sentiment views read an explicit list of live parts
+ * (lib/lake/live-parts.ts), never a raw glob: while compaction swaps parts, a compact part and
+ * the parts it replaces are both stored, and a glob would count their rows twice. Staged objects
+ * (`year=…/_staging/`) are never listed. A view over a dataset with no parts yet is empty but
+ * typed, so queries naming it still run.
+ *
+ * An S3 lake is mirrored first ({@link LAKE_QUERY_PREFIXES}: `exchange=`, `dataset=` and the
+ * sentiment sources' `source=`).
  */
 import type { DuckDBConnection, Json } from '@duckdb/node-api';
 import type { ObjectStore } from '../object-store/types.ts';
 import { sharedDuckDb, sqlString } from './duckdb.ts';
-import { parseOhlcvPartKey, type PartRange } from './keys.ts';
+import { parseOhlcvPartKey, sentimentPartsGlob, type PartRange, type SentimentDataset } from './keys.ts';
 import { liveParts } from './live-parts.ts';
 import { mirrorLake, type MirrorResult } from './local-mirror.ts';
 
@@ -36,6 +47,45 @@ const EMPTY_MARKETS =
   'SELECT NULL::VARCHAR AS exchange, NULL::DATE AS date, NULL::VARCHAR AS symbol, NULL::VARCHAR AS exchange_symbol, ' +
   'NULL::VARCHAR AS base, NULL::VARCHAR AS quote, NULL::VARCHAR AS status, NULL::BOOLEAN AS active, NULL::DOUBLE AS tick_size, ' +
   'NULL::DOUBLE AS lot_step, NULL::DOUBLE AS min_qty, NULL::DOUBLE AS min_notional, NULL::TIMESTAMP AS fetched_at WHERE false';
+
+/** The top-level prefixes a query session mirrors from an S3 lake: every dataset the views read. */
+export const LAKE_QUERY_PREFIXES: readonly string[] = ['exchange=', 'dataset=', 'source='];
+
+/**
+ * The sentiment views: each one's SELECT over a DuckDB list of live part files, the Hive
+ * partition columns it reads from the path, and its empty typed stand-in.
+ */
+const SENTIMENT_VIEWS: Readonly<Record<SentimentDataset, { select: string; hiveTypes: string; empty: string }>> = {
+  fear_greed: {
+    select: 'date, value, classification',
+    hiveTypes: "'source': VARCHAR, 'year': INTEGER",
+    empty: 'NULL::DATE AS date, NULL::SMALLINT AS value, NULL::VARCHAR AS classification',
+  },
+  funding: {
+    select: "exchange, replace(symbol, '-', '/') AS symbol, funding_time, funding_rate, mark_price",
+    hiveTypes: "'exchange': VARCHAR, 'symbol': VARCHAR, 'year': INTEGER",
+    empty: 'NULL::VARCHAR AS exchange, NULL::VARCHAR AS symbol, NULL::TIMESTAMP AS funding_time, NULL::DOUBLE AS funding_rate, NULL::DOUBLE AS mark_price',
+  },
+  open_interest: {
+    select: "exchange, replace(symbol, '-', '/') AS symbol, period, time, open_interest, open_interest_value",
+    hiveTypes: "'exchange': VARCHAR, 'period': VARCHAR, 'symbol': VARCHAR, 'year': INTEGER",
+    empty:
+      'NULL::VARCHAR AS exchange, NULL::VARCHAR AS symbol, NULL::VARCHAR AS period, NULL::TIMESTAMP AS time, ' +
+      'NULL::DOUBLE AS open_interest, NULL::DOUBLE AS open_interest_value',
+  },
+  long_short_ratio: {
+    select: "exchange, replace(symbol, '-', '/') AS symbol, period, time, long_short_ratio, long_account, short_account",
+    hiveTypes: "'exchange': VARCHAR, 'period': VARCHAR, 'symbol': VARCHAR, 'year': INTEGER",
+    empty:
+      'NULL::VARCHAR AS exchange, NULL::VARCHAR AS symbol, NULL::VARCHAR AS period, NULL::TIMESTAMP AS time, ' +
+      'NULL::DOUBLE AS long_short_ratio, NULL::DOUBLE AS long_account, NULL::DOUBLE AS short_account',
+  },
+  macro: {
+    select: 'series, date, value',
+    hiveTypes: "'source': VARCHAR, 'series': VARCHAR, 'year': INTEGER",
+    empty: 'NULL::VARCHAR AS series, NULL::DATE AS date, NULL::DOUBLE AS value',
+  },
+};
 
 /** Options for {@link createLakeViews}. */
 export interface LakeViewOptions {
@@ -91,6 +141,14 @@ export async function createLakeViews(connection: DuckDBConnection, rootDir: str
     : 'SELECT NULL::VARCHAR AS exchange, NULL::VARCHAR AS symbol, NULL::VARCHAR AS timeframe, NULL::TIMESTAMP AS open_time WHERE false';
   await connection.run(`CREATE OR REPLACE TEMP VIEW features AS ${features}`);
 
+  for (const [dataset, view] of Object.entries(SENTIMENT_VIEWS) as Array<[SentimentDataset, (typeof SENTIMENT_VIEWS)[SentimentDataset]]>) {
+    const files = await livePartsSource(connection, rootDir, `${rootDir}/${sentimentPartsGlob(dataset)}`, options.excludeKeys);
+    const body = files !== undefined
+      ? `SELECT ${view.select} FROM read_parquet(${files}, hive_partitioning = true, union_by_name = true, hive_types = {${view.hiveTypes}})`
+      : `SELECT ${view.empty} WHERE false`;
+    await connection.run(`CREATE OR REPLACE TEMP VIEW ${dataset} AS ${body}`);
+  }
+
   for (const dataset of ['backtest_runs', 'backtest_trades', 'backtest_equity']) {
     const glob = `${rootDir}/dataset=${dataset}/run_date=*/*.parquet`;
     const body = (await hasFiles(connection, glob))
@@ -122,7 +180,7 @@ export interface LakeQuery {
  * lake.close();
  */
 export async function openLakeQuery(store: ObjectStore, cacheDir: string, options: LakeViewOptions = {}): Promise<LakeQuery> {
-  let mirror = await mirrorLake(store, cacheDir, ['exchange=', 'dataset=']);
+  let mirror = await mirrorLake(store, cacheDir, LAKE_QUERY_PREFIXES);
   const connection = await (await sharedDuckDb()).connect();
   await createLakeViews(connection, mirror.rootDir, options);
   return {
@@ -139,7 +197,7 @@ export async function openLakeQuery(store: ObjectStore, cacheDir: string, option
           // The views name files; compaction may have deleted one since (its candles are in a
           // compact part now). Refresh the copy and the views, then ask again.
           if (attempt >= QUERY_ATTEMPTS || !MISSING_FILE.test(String(error))) throw error;
-          mirror = await mirrorLake(store, cacheDir, ['exchange=', 'dataset=']);
+          mirror = await mirrorLake(store, cacheDir, LAKE_QUERY_PREFIXES);
           await createLakeViews(connection, mirror.rootDir, options);
         }
       }
