@@ -10,6 +10,7 @@ import { registerDigest } from './commands/digest.ts';
 import { registerDrill } from './commands/drill.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerQuery } from './commands/query.ts';
+import { registerSentiment } from './commands/sentiment.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerUpdate } from './commands/update.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerDigest(program);
   registerBackup(program);
+  registerSentiment(program);
   return program;
 }
 

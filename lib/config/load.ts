@@ -30,6 +30,9 @@ const ENV_FIELDS: ReadonlyArray<{ name: string; path: string[]; parse: (raw: str
   { name: 'CANDLELAKE_BACKTEST_HEARTBEAT_MS', path: ['backtest', 'heartbeatMs'], parse: Number },
   { name: 'CANDLELAKE_BACKUP', path: ['backup', 'url'], parse: (s) => s },
   { name: 'CANDLELAKE_BACKUP_KEEP', path: ['backup', 'keep'], parse: Number },
+  { name: 'CANDLELAKE_FEAR_GREED_URL', path: ['sentiment', 'fearGreedUrl'], parse: (s) => s },
+  { name: 'CANDLELAKE_FRED_URL', path: ['sentiment', 'fredUrl'], parse: (s) => s },
+  { name: 'CANDLELAKE_FRED_SERIES', path: ['sentiment', 'fredSeries'], parse: splitList },
 ];
 
 function splitList(raw: string): string[] {

@@ -103,6 +103,26 @@ export const DailyBacktestConfigSchema = z.object({
   heartbeatMs: z.number().int().min(100).default(30_000),
 });
 
+/** The sentiment job (lib/sentiment): where each source lives and how far back a first run reaches. */
+export const SentimentConfigSchema = z.object({
+  /** alternative.me's API (Fear & Greed Index); a proxy or the stand-in in tests. */
+  fearGreedUrl: z.url({ protocol: /^https?$/ }).default('https://api.alternative.me'),
+  /** FRED's API; used only when FRED_API_KEY is set. */
+  fredUrl: z.url({ protocol: /^https?$/ }).default('https://api.stlouisfed.org'),
+  /** FRED series: broad US dollar index, S&P 500, VIX, 10-year Treasury yield. */
+  fredSeries: z.array(z.string().regex(/^[A-Z0-9_]+$/, 'a FRED series id, e.g. DGS10')).default(['DTWEXBGS', 'SP500', 'VIXCLS', 'DGS10']),
+  /** First run of a funding series reaches this far back (open interest and long/short: the exchange keeps ~30 days). */
+  fundingLookbackDays: z.number().int().min(1).max(3650).default(365),
+  /** First run of a macro series reaches this far back. */
+  macroLookbackDays: z.number().int().min(1).max(36500).default(5 * 365),
+  /** Period of the open interest and long/short ratio series. */
+  statsPeriod: z.enum(['5m', '15m', '30m', '1h', '2h', '4h', '6h', '12h', '1d']).default('1h'),
+  /** Per-request timeout of the plain HTTP sources. */
+  timeoutMs: z.number().int().min(100).default(10_000),
+  /** Symbols fetched at once from the exchange. */
+  concurrency: z.number().int().min(1).max(16).default(4),
+});
+
 /** The weekly backup (lib/backup): where snapshots go and how many are kept. */
 export const BackupConfigSchema = z.object({
   /**
@@ -148,6 +168,7 @@ export const ConfigSchema = z.object({
   validate: ValidateConfigSchema.default(ValidateConfigSchema.parse({})),
   backtest: DailyBacktestConfigSchema.default(DailyBacktestConfigSchema.parse({})),
   backup: BackupConfigSchema.default(BackupConfigSchema.parse({})),
+  sentiment: SentimentConfigSchema.default(SentimentConfigSchema.parse({})),
 });
 
 /** The validated configuration every job receives. */

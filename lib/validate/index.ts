@@ -13,13 +13,14 @@ import { createLakeViews } from '../lake/query.ts';
 import { newRunId, writeRunRecord } from '../lake/run-records.ts';
 import { checkOhlcvObjects, objectsPerPartition } from './health.ts';
 import { isKnown, loadKnownGaps, saveKnownGaps, type KnownGap } from './known-gaps.ts';
-import { crossTimeframeMismatches, seriesGaps, seriesStats, type GapRow } from './queries.ts';
+import { crossTimeframeMismatches, sentimentSeriesStats, seriesGaps, seriesStats, type GapRow } from './queries.ts';
 import { repairGap } from './repair.ts';
 import { storeValidateReport } from './report-store.ts';
 import { coverageFindings } from './rules/coverage.ts';
 import { gapFinding } from './rules/gaps.ts';
 import { compactionFinding, schemaFinding, unreadableFinding } from './rules/health.ts';
 import { crossTimeframeFinding, sanityFindings } from './rules/sanity.ts';
+import { sentimentFindings } from './rules/sentiment.ts';
 import { DEFAULT_STALENESS, expectedNewestOpenTime, stalenessFinding } from './rules/staleness.ts';
 import { exitCodeForStatus, overallStatus } from './rules/status.ts';
 import type { Finding, Severity } from './rules/types.ts';
@@ -65,7 +66,7 @@ export async function runValidate(deps: ValidateDeps, input: ValidateInput): Pro
 
   // 1. Lake health first: a corrupt part must not break every query after it.
   let objects = await store.list(`exchange=${exchangeId}/`);
-  const mirror = await mirrorLake(store, config.cacheDir, [`exchange=${exchangeId}/`]);
+  const mirror = await mirrorLake(store, config.cacheDir, [`exchange=${exchangeId}/`, 'source=']);
   const connection = await (await sharedDuckDb()).connect();
   try {
     const problems = await checkOhlcvObjects(connection, objects, (key) => `${mirror.rootDir}/${key}`);
@@ -81,7 +82,8 @@ export async function runValidate(deps: ValidateDeps, input: ValidateInput): Pro
       findings.push(finding);
     }
     if (mayWrite && problems.length > 0) objects = await store.list(`exchange=${exchangeId}/`);
-    for (const [partition, count] of objectsPerPartition(objects)) {
+    // Only the datasets compaction rewrites: a due finding must be something the backup can act on.
+    for (const [partition, count] of objectsPerPartition(objects.filter((o) => /\/dataset=(ohlcv|features)\//.test(o.key)))) {
       const f = compactionFinding(partition, count, config.validate.maxObjectsPerPartition);
       if (f) findings.push(f);
     }
@@ -174,7 +176,11 @@ export async function runValidate(deps: ValidateDeps, input: ValidateInput): Pro
 
     lap('gaps');
 
-    // 4. The report.
+    // 4. The sentiment datasets beside the prices: fresh, and without holes in their own cadence.
+    findings.push(...sentimentFindings(await sentimentSeriesStats(connection), nowMs));
+    lap('sentiment');
+
+    // 5. The report.
     const status = overallStatus(findings);
     const cells: SeriesCell[] = [];
     const bySeries = new Map(stats.map((s) => [`${s.symbol}|${s.timeframe}`, s]));

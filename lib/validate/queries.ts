@@ -6,6 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TIMEFRAMES, type Timeframe } from '../config/universe.ts';
 import { timeframeMs } from '../candles/timeframe.ts';
+import type { SentimentSeriesStats } from './rules/sentiment.ts';
 
 /** `CASE timeframe WHEN '1h' THEN 3600000 … END`: bar length in ms per row. */
 const TF_MS = `CASE timeframe ${TIMEFRAMES.map((tf) => `WHEN '${tf}' THEN ${timeframeMs(tf)}`).join(' ')} END`;
@@ -143,4 +144,33 @@ export async function crossTimeframeMismatches(
     }
   }
   return out;
+}
+
+/**
+ * Each sentiment series' row count, newest time, cadence (the most common spacing) and its holes
+ * longer than 1.5 cadences (at most 20 per series), over the sentiment views.
+ */
+export async function sentimentSeriesStats(connection: DuckDBConnection): Promise<SentimentSeriesStats[]> {
+  const result = await rows(
+    connection,
+    `WITH t AS (
+       SELECT 'fear_greed' AS dataset, 'index' AS series, epoch_ms(date::TIMESTAMP) AS ms FROM fear_greed
+       UNION ALL SELECT 'funding', symbol, epoch_ms(funding_time) FROM funding
+       UNION ALL SELECT 'open_interest', symbol || ' ' || period, epoch_ms(time) FROM open_interest
+       UNION ALL SELECT 'long_short_ratio', symbol || ' ' || period, epoch_ms(time) FROM long_short_ratio
+       UNION ALL SELECT 'macro', series, epoch_ms(date::TIMESTAMP) FROM macro),
+     d AS (SELECT dataset, series, ms, ms - lag(ms) OVER (PARTITION BY dataset, series ORDER BY ms) AS diff FROM t),
+     c AS (SELECT dataset, series, mode(diff) AS cadence FROM d WHERE diff > 0 GROUP BY ALL)
+     SELECT d.dataset, d.series, count(*)::BIGINT AS n, max(d.ms)::DOUBLE AS last_ms, coalesce(c.cadence, 0)::DOUBLE AS cadence,
+            list([(d.ms - d.diff + c.cadence)::DOUBLE, d.ms::DOUBLE] ORDER BY d.ms) FILTER (WHERE d.diff > 1.5 * c.cadence) AS gaps
+     FROM d LEFT JOIN c USING (dataset, series) GROUP BY d.dataset, d.series, c.cadence ORDER BY d.dataset, d.series`,
+  );
+  return result.map((r) => ({
+    dataset: String(r['dataset']),
+    series: String(r['series']),
+    rows: Number(r['n']),
+    lastMs: Number(r['last_ms']),
+    cadenceMs: Number(r['cadence']),
+    gaps: ((r['gaps'] as number[][] | null) ?? []).slice(0, 20).map(([fromMs, toMs]) => ({ fromMs: Number(fromMs), toMs: Number(toMs) })),
+  }));
 }

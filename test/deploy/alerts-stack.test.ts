@@ -17,6 +17,7 @@ const SCHEDULED = [
   ['validate', 'Validate'],
   ['digest', 'Digest'],
   ['backup', 'Backup'],
+  ['sentiment', 'Sentiment'],
 ] as const;
 
 let outDir: string;

@@ -24,7 +24,8 @@ export type FindingKind =
   | 'unreadable-object'
   | 'schema-mismatch'
   | 'compaction-due'
-  | 'repaired';
+  | 'repaired'
+  | 'gap-sentiment';
 
 /** Something the validator wants a person to know about. */
 export interface Finding {
