@@ -3,13 +3,14 @@
  * Decimal columns are declared with the widths and scales they may take (`DECIMAL(18|38,s)`:
  * each part carries the precision its prices need), so any DECIMAL(w,s) matches them.
  */
-import { MARKETS_COLUMNS, OHLCV_COLUMNS, type ColumnSpec } from '../lake/schema.ts';
+import { MARKETS_COLUMNS, OHLCV_COLUMNS, SENTIMENT_COLUMNS, type ColumnSpec } from '../lake/schema.ts';
 import type { ParquetColumn } from './parquet-inspect.ts';
 
 /** Datasets whose Parquet schema is part of the lake contract, by the `dataset=` segment. */
 export const DATASET_SCHEMAS: Readonly<Record<string, readonly ColumnSpec[]>> = {
   ohlcv: OHLCV_COLUMNS,
   markets: MARKETS_COLUMNS,
+  ...SENTIMENT_COLUMNS,
 };
 
 function typeMatches(spec: ColumnSpec, actual: string): boolean {
