@@ -128,6 +128,7 @@ function validateRule(rule: FaultRule): void {
       if (action.rows.length === 0) throw new Error('malformed-rows needs at least one row kind');
       break;
     case 'malformed-body':
+    case 'empty-page':
       break;
   }
 }

@@ -26,6 +26,8 @@ export interface RouteRequest {
   nowMs: number;
   /** A row-level fault to apply; only given to routes with `servesKlines`. */
   fault?: KlinesFault;
+  /** True under an `empty-page` fault: answer a well-formed page without rows (routes that page; klines ignore it). */
+  emptyPage?: boolean;
 }
 
 /** One endpoint. */

@@ -18,6 +18,7 @@ import { GapStore } from './gaps.ts';
 import type { KlinesFault } from './klines.ts';
 import { defaultStandInMarkets, resolveMarkets } from './markets.ts';
 import { futuresRoutes } from './routes-futures.ts';
+import { futuresDataRoutes } from './routes-futures-data.ts';
 import { spotRoutes } from './routes-spot.ts';
 import { JSON_CONTENT_TYPE, jsonReply, type HttpReply, type Route, type RouteDeps } from './route.ts';
 import type { BinanceStandIn, BinanceStandInOptions, FaultAction, RecordedRequest } from './types.ts';
@@ -48,7 +49,7 @@ export async function startBinanceStandIn(options: BinanceStandInOptions = {}): 
   const faults = new FaultRegistry();
   const meter = new WeightMeter(settings.weightLimitPerMinute);
   const deps: RouteDeps = { markets, gaps, weightLimitPerMinute: settings.weightLimitPerMinute };
-  const routes = new Map<string, Route>([...spotRoutes(deps), ...futuresRoutes(deps)]);
+  const routes = new Map<string, Route>([...spotRoutes(deps), ...futuresRoutes(deps), ...futuresDataRoutes(deps)]);
   const requests: RecordedRequest[] = [];
   let now: () => number = settings.now;
 
@@ -84,7 +85,7 @@ export async function startBinanceStandIn(options: BinanceStandInOptions = {}): 
       });
     }
     if (fault?.type === 'stall' && !(await stall(fault.ms))) return undefined;
-    const reply = route === undefined ? errorReply(notFound(method, path)) : runRoute(route, query, now(), rowFault(fault));
+    const reply = route === undefined ? errorReply(notFound(method, path)) : runRoute(route, query, now(), rowFault(fault), fault?.type === 'empty-page');
     if (fault?.type === 'malformed-body') {
       // Cut mid-document, as a dropped connection behind a proxy would.
       const body = reply.body.slice(0, Math.max(1, Math.floor(reply.body.length / 2)));
@@ -161,9 +162,9 @@ export async function startBinanceStandIn(options: BinanceStandInOptions = {}): 
   };
 }
 
-function runRoute(route: Route, query: Record<string, string>, nowMs: number, fault: KlinesFault | undefined): HttpReply {
+function runRoute(route: Route, query: Record<string, string>, nowMs: number, fault: KlinesFault | undefined, emptyPage: boolean): HttpReply {
   try {
-    return jsonReply(200, route.handle({ query, nowMs, fault: route.servesKlines ? fault : undefined }));
+    return jsonReply(200, route.handle({ query, nowMs, fault: route.servesKlines ? fault : undefined, emptyPage }));
   } catch (error) {
     if (error instanceof BinanceApiError) return errorReply(error);
     throw error;

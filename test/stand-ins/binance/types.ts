@@ -80,6 +80,8 @@ export type FaultAction =
   | { type: 'stall'; ms: number }
   /** Answer 200 with a truncated, unparseable JSON body. */
   | { type: 'malformed-body' }
+  /** Answer a well-formed page without rows (the derivatives statistics routes; klines answer normally). */
+  | { type: 'empty-page' }
   /** Klines only: corrupt one row per listed kind (row 0 gets the first kind, row 1 the second...). */
   | { type: 'malformed-rows'; rows: MalformedRowKind[] }
   /** Klines only: the page starts `candles` candles earlier than asked (an overlapping page). */

@@ -14,6 +14,12 @@ export const SPOT_WEIGHTS = { ping: 1, time: 1, exchangeInfo: 20, klines: 2 } as
 export const FUTURES_WEIGHTS = { ping: 1, time: 1, exchangeInfo: 1 } as const;
 
 /**
+ * USD-M derivatives statistics weights: funding history shares a separate 500/5 min limit
+ * (not modelled) and costs 1 here; the `/futures/data` statistics weigh 0 on Binance.
+ */
+export const FUTURES_DATA_WEIGHTS = { fundingRate: 1, openInterestHist: 0, globalLongShortAccountRatio: 0 } as const;
+
+/**
  * USD-M klines weight by page size: [1,100) 1, [100,500) 2, [500,1000] 5, above 10.
  * @example futuresKlinesWeight(1000) // 5
  */
