@@ -179,7 +179,9 @@ async function derivatives(deps: SentimentDeps, result: SentimentResult): Promis
         ];
         for (const [dataset, run] of jobs) {
           try {
-            outcome.rowsWritten += await run();
+            // Awaited first: `x += await f()` would read x before the await and lose the other symbols' rows.
+            const written = await run();
+            outcome.rowsWritten += written;
             outcome.series += 1;
           } catch (error) {
             logger.warn('derivatives series failed', { symbol, dataset, reason: (error as Error).message });
@@ -211,7 +213,8 @@ async function macro(deps: SentimentDeps, result: SentimentResult): Promise<Sour
     try {
       const id: SentimentDatasetId = { dataset: 'macro', series };
       const since = await resumeFrom(deps.store, id, DAY_MS, fallback);
-      outcome.rowsWritten += (await sentimentWrite(deps.store, id, await deps.macro.observations(series, since))).written;
+      const written = (await sentimentWrite(deps.store, id, await deps.macro.observations(series, since))).written;
+      outcome.rowsWritten += written;
       outcome.series += 1;
     } catch (error) {
       deps.logger.warn('macro series failed', { series, reason: (error as Error).message });
