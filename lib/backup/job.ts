@@ -88,7 +88,13 @@ export async function runBackup(deps: BackupJobDeps, input: BackupJobInput): Pro
     }
     await lake.put(CONFIG_RECORD_KEY, JSON.stringify({ recordedAt: new Date(startedMs).toISOString(), runId, config }, null, 2), { contentType: 'application/json' });
     if (!input.noCompact) {
-      result.compaction = (await compactLake({ store: lake, clock, logger, cacheDir: config.cacheDir })).totals;
+      const compaction = await compactLake({ store: lake, clock, logger, cacheDir: config.cacheDir });
+      result.compaction = compaction.totals;
+      const skipped = compaction.skippedDatasets;
+      if (skipped && skipped.datasets.length > 0) {
+        // A sentiment run held its lease: those datasets wait a week, which costs objects, not data.
+        result.findings.push({ key: 'backup:compaction-skipped', severity: 'INFO', text: `compaction skipped ${skipped.datasets.join(', ')}: ${skipped.reason}` });
+      }
       if (result.compaction.failed > 0) {
         result.findings.push({ key: 'backup:compaction-failed', severity: 'WARNING', text: `compaction failed for ${result.compaction.failed} partitions (their parts are untouched)` });
       }

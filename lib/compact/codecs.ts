@@ -1,11 +1,13 @@
 /**
- * How each per-series dataset merges part files into one, through the encoder its writer uses,
- * so a compact part is stored exactly like a part the writer would write.
+ * How each dataset merges part files into one, through the encoder its writer uses, so a compact
+ * part is stored exactly like a part the writer would write: OHLCV and features through their
+ * stores, each sentiment dataset through the sentiment store's reader and encoder.
  */
 import { encodeFeaturesParquet } from '../features/store.ts';
 import { sqlString, withConnection } from '../lake/duckdb.ts';
-import type { SeriesDataset } from '../lake/keys.ts';
 import { encodeOhlcvParquet, ohlcvReadParquetFiles } from '../lake/ohlcv-store.ts';
+import { encodeSentimentParquet, sentimentReadParquetFiles } from '../lake/sentiment-store.ts';
+import { isSentimentPartition, type LakePartition, type SentimentPartition } from './datasets.ts';
 
 /** Merges local part files (distinct rows, by open time) into one file; returns the rows written. */
 export type MergeParts = (files: readonly string[], outPath: string) => Promise<number>;
@@ -38,4 +40,23 @@ const mergeFeatures: MergeParts = async (files, outPath) => {
   return openTimeMs.length;
 };
 
-export const MERGE_PARTS: Readonly<Record<SeriesDataset, MergeParts>> = { ohlcv: mergeOhlcv, features: mergeFeatures };
+/**
+ * Sentiment: the series' points back (whole-row DISTINCT, so two different rows at one time both
+ * stay and fail verification), re-encoded with the dataset's exact column types.
+ */
+function mergeSentiment({ id }: SentimentPartition): MergeParts {
+  return async (files, outPath) => {
+    const points = await sentimentReadParquetFiles(id, files);
+    await encodeSentimentParquet(id, points, outPath);
+    return points.length;
+  };
+}
+
+/**
+ * The merge of one partition's dataset (and, for sentiment, its series: the codec needs the id).
+ * @example const rows = await mergePartsFor(partition)(['/tmp/a.parquet', '/tmp/b.parquet'], '/tmp/merged.parquet');
+ */
+export function mergePartsFor(partition: LakePartition): MergeParts {
+  if (isSentimentPartition(partition)) return mergeSentiment(partition);
+  return partition.dataset === 'ohlcv' ? mergeOhlcv : mergeFeatures;
+}

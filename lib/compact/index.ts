@@ -1,16 +1,26 @@
 /**
- * Compaction of the per-series datasets (`ohlcv`, `features`): each (series, year) partition
- * holding more than one live part is rewritten into one compact part, verified, and swapped in
- * so that a reader never sees a candle twice or not at all, and a crash at any point leaves the
- * lake correct for the next run to finish (see partition.ts for the order, lib/lake/live-parts.ts
- * for the rule readers apply).
+ * Compaction of the lake's time-ranged datasets: the per-series `ohlcv` and `features`, and the
+ * sentiment datasets (`fear_greed`, `funding`, `open_interest`, `long_short_ratio`, `macro`,
+ * lib/lake/sentiment-store.ts), all by default. Each (series, year) partition holding more than
+ * one live part is rewritten into one compact part (`compact-<first>-<last>-g<n>.parquet`,
+ * re-encoded by the dataset's own writer, codecs.ts), verified against its inputs (verify.ts),
+ * and swapped in so that a reader never sees a row twice or not at all, and a crash at any point
+ * leaves the lake correct for the next run to finish (see partition.ts for the order,
+ * lib/lake/live-parts.ts for the rule readers apply). datasets.ts says where each dataset's
+ * partitions lie (`exchange=…` and `source=…` folders) and what its time column is.
  *
  * compactLake does NOT take the lake's `update` lease: its caller (the backup job) must hold it,
- * so no update, repair or other compaction writes the partitions while they are swapped.
+ * so no update, repair or other compaction writes the partitions while they are swapped. The
+ * sentiment datasets are written under their own `sentiment` lease (lib/sentiment/index.ts), which
+ * compactLake takes itself for them (not in a dry run); while a sentiment run holds it, they are
+ * left for the next run and named in the report's `skippedDatasets`.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { acquireLease, type Lease } from '../lake/lease.ts';
+import { newRunId } from '../lake/run-records.ts';
+import { checkDatasets, COMPACTION_DATASETS, isSentimentDataset, isSentimentPartition, labelsOf, type CompactionDataset } from './datasets.ts';
 import { CompactionInterruptedError } from './errors.ts';
 import { listPartition, listPartitions, type PartitionInventory } from './inventory.ts';
 import { recoverPartition, swapPartition } from './partition.ts';
@@ -18,9 +28,40 @@ import { planPartition, type PartitionPlan } from './plan.ts';
 import type { CompactionDeps, CompactionOptions, CompactionReport, CompactionTotals, PartitionReport } from './types.ts';
 
 export type * from './types.ts';
+export { COMPACTION_DATASETS } from './datasets.ts';
 export { CompactionInterruptedError, CompactionVerificationError } from './errors.ts';
 
-const DEFAULTS = { dryRun: false, datasets: ['ohlcv', 'features'] } as const;
+const DEFAULTS = { dryRun: false, datasets: COMPACTION_DATASETS, sentimentLeaseTtlMs: 15 * 60_000 } as const;
+
+/** The lease the sentiment job writes under (lib/sentiment/index.ts). */
+export const SENTIMENT_LEASE = 'sentiment';
+
+/**
+ * Takes the sentiment lease when sentiment datasets are to be rewritten; when a sentiment run
+ * holds it, returns the datasets to leave out instead.
+ */
+async function sentimentLease(
+  deps: CompactionDeps,
+  datasets: readonly CompactionDataset[],
+  dryRun: boolean,
+  startedMs: number,
+): Promise<{ lease?: Lease; skipped?: NonNullable<CompactionReport['skippedDatasets']> }> {
+  const sentiment = datasets.filter(isSentimentDataset);
+  if (dryRun || sentiment.length === 0) return {};
+  const ttlMs = deps.sentimentLeaseTtlMs ?? DEFAULTS.sentimentLeaseTtlMs;
+  const attempt = await acquireLease(deps.store, { name: SENTIMENT_LEASE, runId: newRunId('compact', startedMs), ttlMs, clock: deps.clock });
+  if (attempt.acquired) return { lease: attempt.lease };
+  const reason = `the ${SENTIMENT_LEASE} lease is held by ${attempt.holder.runId}`;
+  deps.logger.warn('sentiment datasets not compacted', { reason, datasets: sentiment });
+  return { skipped: { datasets: sentiment, reason } };
+}
+
+/** Renews the lease once a third of its TTL has passed, so it does not expire under a long run; `false` once lost. */
+async function keepLease(deps: CompactionDeps, lease: Lease): Promise<boolean> {
+  const ttlMs = deps.sentimentLeaseTtlMs ?? DEFAULTS.sentimentLeaseTtlMs;
+  if (lease.holder.expiresAtMs - deps.clock.nowMs() > (2 * ttlMs) / 3) return lease.held;
+  return lease.renew();
+}
 
 function objectsAndBytes(partition: PartitionInventory): { objects: number; bytes: number } {
   const sizes = [...partition.parts.map((p) => p.sizeBytes), ...partition.staged.map((o) => o.sizeBytes)];
@@ -30,8 +71,7 @@ function objectsAndBytes(partition: PartitionInventory): { objects: number; byte
 function baseReport(partition: PartitionInventory, plan: PartitionPlan): PartitionReport {
   const before = objectsAndBytes(partition);
   return {
-    prefix: partition.prefix, dataset: partition.dataset, exchange: partition.series.exchange,
-    symbol: partition.series.symbol, timeframe: partition.series.timeframe, year: partition.year,
+    prefix: partition.prefix, dataset: partition.dataset, ...labelsOf(partition), year: partition.year,
     outcome: 'skipped', stagingDeleted: 0, supersededDeleted: 0, inputKeys: plan.compact ? plan.live.map((p) => p.key) : [],
     ...(plan.compact ? { outputKey: plan.compact.key, generation: plan.compact.generation } : {}),
     objectsBefore: before.objects, objectsAfter: before.objects, bytesBefore: before.bytes, bytesAfter: before.bytes, candles: 0,
@@ -56,15 +96,15 @@ async function runPartition(deps: CompactionDeps, partition: PartitionInventory,
   if (plan.stagedKeys.length + plan.superseded.length === 0 && !plan.compact) return report;
   const dir = await mkdtemp(join(scratch, 'partition-'));
   try {
-    const recovered = await recoverPartition(deps.store, plan, dir);
+    const recovered = await recoverPartition(deps.store, partition, plan, dir);
     report.stagingDeleted = recovered.stagingDeleted;
     report.supersededDeleted = recovered.supersededDeleted;
     report.outcome = 'recovered';
     if (plan.compact) {
       const swapped = await swapPartition(deps.store, partition, { ...plan, compact: plan.compact }, dir, options.hooks);
-      report.candles = swapped.candles;
+      report.candles = swapped.rows;
       report.outcome = 'compacted';
-      deps.logger.info('partition compacted', { prefix: partition.prefix, parts: plan.live.length, candles: swapped.candles, bytes: swapped.bytes });
+      deps.logger.info('partition compacted', { prefix: partition.prefix, parts: plan.live.length, rows: swapped.rows, bytes: swapped.bytes });
     }
   } catch (error) {
     if (error instanceof CompactionInterruptedError) throw error;
@@ -99,30 +139,49 @@ function totalsOf(partitions: readonly PartitionReport[], dryRun: boolean, secon
 
 /**
  * Compacts the lake: recovers what an interrupted run left, then merges every partition with
- * more than one live part. One partition's failure is reported and the others carry on; a hook
- * that throws ends the run at once (a simulated crash).
+ * more than one live part, for each dataset asked for (all by default). One partition's failure
+ * is reported and the others carry on; a hook that throws ends the run at once (a simulated crash).
  *
- * The caller must hold the lake's `update` lease (lib/lake/lease.ts); compactLake does not take it.
+ * The caller must hold the lake's `update` lease (lib/lake/lease.ts); compactLake does not take
+ * it, only the `sentiment` lease for the sentiment datasets (see the top of this file).
+ * @throws RangeError for an unknown dataset in `options.datasets`, before anything is listed
  * @example
- * const report = await compactLake({ store, clock: systemClock, logger }, { datasets: ['ohlcv'] });
+ * const report = await compactLake({ store, clock: systemClock, logger }, { datasets: ['ohlcv', 'funding'] });
  * console.log(report.totals.objectsBefore - report.totals.objectsAfter, 'objects saved');
  */
 export async function compactLake(deps: CompactionDeps, options: CompactionOptions = {}): Promise<CompactionReport> {
   const dryRun = options.dryRun ?? DEFAULTS.dryRun;
   const datasets = [...(options.datasets ?? DEFAULTS.datasets)];
+  checkDatasets(datasets);
   const startedMs = deps.clock.nowMs();
-  const partitions = await listPartitions(deps.store, datasets);
-  if (deps.cacheDir) await mkdir(deps.cacheDir, { recursive: true });
-  const scratch = await mkdtemp(join(deps.cacheDir ?? tmpdir(), 'candlelake-compact-'));
+  // Taken before listing: the plans must see every part a sentiment write put.
+  const { lease, ...held } = await sentimentLease(deps, datasets, dryRun, startedMs);
+  let skipped = held.skipped;
   const reports: PartitionReport[] = [];
   try {
-    for (const partition of partitions) reports.push(await runPartition(deps, partition, { ...options, dryRun }, scratch));
+    const partitions = await listPartitions(deps.store, datasets.filter((d) => !skipped?.datasets.includes(d)));
+    if (deps.cacheDir) await mkdir(deps.cacheDir, { recursive: true });
+    const scratch = await mkdtemp(join(deps.cacheDir ?? tmpdir(), 'candlelake-compact-'));
+    try {
+      for (const partition of partitions) {
+        if (lease && !skipped && !(await keepLease(deps, lease))) {
+          // Taken over (it had expired): a sentiment run may be writing now, so leave the rest of theirs alone.
+          skipped = { datasets: datasets.filter(isSentimentDataset), reason: `the ${SENTIMENT_LEASE} lease was taken over during compaction` };
+          deps.logger.warn('sentiment datasets not compacted', { ...skipped });
+        }
+        if (isSentimentPartition(partition) && skipped) continue;
+        reports.push(await runPartition(deps, partition, { ...options, dryRun }, scratch));
+      }
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    await lease?.release();
   }
   const seconds = (deps.clock.nowMs() - startedMs) / 1000;
   const report: CompactionReport = {
     startedAt: new Date(startedMs).toISOString(), dryRun, datasets, partitions: reports, totals: totalsOf(reports, dryRun, seconds),
+    ...(skipped ? { skippedDatasets: skipped } : {}),
   };
   deps.logger.info('compaction done', { ...report.totals, dryRun });
   return report;

@@ -1,5 +1,6 @@
 /**
- * Compaction of one (series, year) partition: recovery of an interrupted run, then the swap.
+ * Compaction of one (series, year) partition of any dataset (datasets.ts): recovery of an
+ * interrupted run, then the swap.
  *
  * The swap's order is what keeps readers right without a manifest (lib/lake/live-parts.ts):
  * 1. stage the merged file under `year=YYYY/_staging/` (no reader looks there);
@@ -13,7 +14,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compactStagingKey } from '../lake/keys.ts';
 import type { ObjectStore } from '../object-store/types.ts';
-import { MERGE_PARTS } from './codecs.ts';
+import { mergePartsFor } from './codecs.ts';
+import { expectedColumnsOf, timeColumnOf, type LakePartition } from './datasets.ts';
 import { CompactionInterruptedError, CompactionVerificationError } from './errors.ts';
 import type { ListedPart, PartitionInventory } from './inventory.ts';
 import type { PartitionPlan } from './plan.ts';
@@ -48,6 +50,7 @@ async function downloadAll(store: ObjectStore, keys: readonly string[], dir: str
  */
 export async function recoverPartition(
   store: ObjectStore,
+  partition: LakePartition,
   plan: PartitionPlan,
   dir: string,
 ): Promise<{ stagingDeleted: number; supersededDeleted: number }> {
@@ -56,7 +59,7 @@ export async function recoverPartition(
   for (const { part, coveredBy } of plan.superseded) {
     if (!checked.has(coveredBy.key)) {
       // Readable: DuckDB reads it whole. Throws (and keeps the superseded part) otherwise.
-      await fingerprintParquet(await downloadAll(store, [coveredBy.key], dir, `cover-${checked.size}`));
+      await fingerprintParquet(await downloadAll(store, [coveredBy.key], dir, `cover-${checked.size}`), timeColumnOf(partition.dataset));
       checked.add(coveredBy.key);
     }
     await store.delete(part.key);
@@ -66,7 +69,7 @@ export async function recoverPartition(
 
 /**
  * Merges the planned partition's live parts into one compact part and swaps it in.
- * @returns rows in the compact part and its size
+ * @returns rows (candles, for OHLCV) in the compact part and its size
  */
 export async function swapPartition(
   store: ObjectStore,
@@ -74,11 +77,11 @@ export async function swapPartition(
   plan: PartitionPlan & { compact: NonNullable<PartitionPlan['compact']> },
   dir: string,
   hooks?: CompactionHooks,
-): Promise<{ candles: number; bytes: number }> {
+): Promise<{ rows: number; bytes: number }> {
   const { prefix } = partition;
   const inputs = await downloadAll(store, plan.live.map((p: ListedPart) => p.key), dir, 'input');
   const mergedPath = join(dir, 'merged.parquet');
-  const candles = await MERGE_PARTS[partition.dataset](inputs, mergedPath);
+  const rows = await mergePartsFor(partition)(inputs, mergedPath);
   const body = await readFile(mergedPath);
 
   const stagingKey = compactStagingKey(plan.compact.key);
@@ -87,7 +90,10 @@ export async function swapPartition(
 
   // Verified from the stored object, not the local file: what is published is what was checked.
   const [staged] = await downloadAll(store, [stagingKey], dir, 'staged');
-  const problems = compareFingerprints(await fingerprintParquet(inputs), await fingerprintParquet([staged!]));
+  const timeColumn = timeColumnOf(partition.dataset);
+  const problems = compareFingerprints(
+    await fingerprintParquet(inputs, timeColumn), await fingerprintParquet([staged!], timeColumn), expectedColumnsOf(partition.dataset),
+  );
   if (problems.length > 0) {
     await store.delete(stagingKey);
     throw new CompactionVerificationError(prefix, problems);
@@ -103,5 +109,5 @@ export async function swapPartition(
     await store.delete(part.key);
     await afterStep(hooks, 'deleted-one', prefix);
   }
-  return { candles, bytes: body.byteLength };
+  return { rows, bytes: body.byteLength };
 }

@@ -2,8 +2,8 @@
  * The decision for one partition, from its listing alone (pure): which leftovers of an
  * interrupted run to remove, and whether its live parts need merging, into which key.
  */
-import { compactPartKey } from '../lake/keys.ts';
 import { partitionParts, supersedingPart } from '../lake/live-parts.ts';
+import { compactKeyOf } from './datasets.ts';
 import type { ListedPart, PartitionInventory } from './inventory.ts';
 
 export interface PartitionPlan {
@@ -34,6 +34,6 @@ export function planPartition(partition: PartitionInventory): PartitionPlan {
   const generation = 1 + Math.max(0, ...partition.parts.map((p) => p.generation ?? 0));
   const firstMs = Math.min(...live.map((p) => p.firstOpenTimeMs));
   const lastMs = Math.max(...live.map((p) => p.lastOpenTimeMs));
-  plan.compact = { key: compactPartKey(partition.dataset, partition.series, firstMs, lastMs, generation), generation, firstMs, lastMs };
+  plan.compact = { key: compactKeyOf(partition, firstMs, lastMs, generation), generation, firstMs, lastMs };
   return plan;
 }

@@ -1,8 +1,10 @@
 /** Options, dependencies and results of lake compaction (lib/compact/index.ts). */
 import type { Clock } from '../clock/index.ts';
-import type { SeriesDataset } from '../lake/keys.ts';
 import type { JobLogger } from '../logging/types.ts';
 import type { ObjectStore } from '../object-store/types.ts';
+import type { CompactionDataset, PartitionLabels } from './datasets.ts';
+
+export type { CompactionDataset, PartitionLabels } from './datasets.ts';
 
 /** Points of a partition's swap after which a test may simulate a crash. */
 export type CompactionStep = 'staged' | 'verified' | 'published' | 'deleted-one';
@@ -19,13 +21,18 @@ export interface CompactionDeps {
   logger: JobLogger;
   /** Parent folder for scratch files (downloads and encodings); the system temp folder when unset. */
   cacheDir?: string;
+  /** TTL of the `sentiment` lease compactLake takes for the sentiment datasets; 15 minutes by default. */
+  sentimentLeaseTtlMs?: number;
 }
 
 export interface CompactionOptions {
   /** Plan only: list and decide, write and delete nothing. */
   dryRun?: boolean;
-  /** Datasets to compact; both by default. */
-  datasets?: readonly SeriesDataset[];
+  /**
+   * Datasets to compact: any of `ohlcv`, `features` and the sentiment datasets (`fear_greed`,
+   * `funding`, `open_interest`, `long_short_ratio`, `macro`); all of them by default.
+   */
+  datasets?: readonly CompactionDataset[];
   hooks?: CompactionHooks;
 }
 
@@ -38,13 +45,15 @@ export interface CompactionOptions {
  */
 export type PartitionOutcome = 'compacted' | 'recovered' | 'skipped' | 'failed';
 
-export interface PartitionReport {
-  /** The partition's folder, `exchange=…/dataset=…/timeframe=…/symbol=…/year=YYYY/`. */
+/**
+ * The labels (datasets.ts {@link PartitionLabels}) are the partition's Hive segments: `exchange`,
+ * `symbol`, `timeframe` for ohlcv and features; `exchange`, `symbol` (and `period`) for the
+ * derivatives datasets; `source` (and `series`) for fear_greed and macro.
+ */
+export interface PartitionReport extends PartitionLabels {
+  /** The partition's folder, e.g. `exchange=…/dataset=…/timeframe=…/symbol=…/year=YYYY/` or `source=fred/dataset=macro/series=…/year=YYYY/`. */
   prefix: string;
-  dataset: SeriesDataset;
-  exchange: string;
-  symbol: string;
-  timeframe: string;
+  dataset: CompactionDataset;
   year: number;
   outcome: PartitionOutcome;
   /** Orphaned staged objects deleted (left by a run killed before publishing). */
@@ -61,7 +70,7 @@ export interface PartitionReport {
   bytesBefore: number;
   /** `null` in a dry run: the compact part's size is known only once written. */
   bytesAfter: number | null;
-  /** Rows in the compact part written (0 when none was, and in a dry run). */
+  /** Rows (candles, points) in the compact part written (0 when none was, and in a dry run). */
   candles: number;
   error?: string;
 }
@@ -78,6 +87,7 @@ export interface CompactionTotals {
   bytesBefore: number;
   /** `null` in a dry run. */
   bytesAfter: number | null;
+  /** Rows written into compact parts, every dataset. */
   candles: number;
   seconds: number;
 }
@@ -85,7 +95,10 @@ export interface CompactionTotals {
 export interface CompactionReport {
   startedAt: string;
   dryRun: boolean;
-  datasets: SeriesDataset[];
+  /** The datasets asked for (all by default). */
+  datasets: CompactionDataset[];
+  /** Datasets left out of this run, and why (a sentiment run held the `sentiment` lease). */
+  skippedDatasets?: { datasets: CompactionDataset[]; reason: string };
   partitions: PartitionReport[];
   totals: CompactionTotals;
 }

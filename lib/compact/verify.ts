@@ -1,9 +1,12 @@
 /**
  * Verification of a staged compact part against the parts it replaces, before it is published:
- * same columns and types, one row per open time, and the same rows (an order-independent
- * checksum over distinct rows), all read back with DuckDB from the staged object's bytes.
+ * same columns and types (for the sentiment datasets also exactly the schema's,
+ * lib/lake/schema.ts), one row per time (the dataset's time column: `open_time`, `date`,
+ * `funding_time`, `time`), and the same rows (an order-independent checksum over distinct rows,
+ * time and value columns), all read back with DuckDB from the staged object's bytes.
  */
 import { sqlIdent, sqlString, withConnection } from '../lake/duckdb.ts';
+import type { ColumnSpec } from '../lake/schema.ts';
 
 /** A column as DuckDB reads it from Parquet. */
 export interface ColumnType {
@@ -18,7 +21,9 @@ export interface ContentFingerprint {
   /** Each file's own columns: DuckDB's unified type widens decimals, the compact part does not. */
   fileColumns: ColumnType[][];
   rows: number;
-  distinctOpenTimes: number;
+  /** The time column fingerprinted (one row per value of it expected). */
+  timeColumn: string;
+  distinctTimes: number;
   distinctRows: number;
   /** Sum of hash(row) over distinct rows, decimals as DOUBLE (so scale differences do not matter). */
   checksum: string;
@@ -32,10 +37,10 @@ async function describe(list: string): Promise<ColumnType[]> {
 }
 
 /**
- * Reads local Parquet files (throws when one is unreadable) and fingerprints their content.
- * @example const before = await fingerprintParquet(['/tmp/a.parquet', '/tmp/b.parquet']);
+ * Reads local Parquet files (throws when one is unreadable, or lacks `timeColumn`) and fingerprints their content.
+ * @example const before = await fingerprintParquet(['/tmp/a.parquet', '/tmp/b.parquet'], 'open_time');
  */
-export async function fingerprintParquet(files: readonly string[]): Promise<ContentFingerprint> {
+export async function fingerprintParquet(files: readonly string[], timeColumn: string): Promise<ContentFingerprint> {
   const list = `[${files.map(sqlString).join(', ')}]`;
   const columns = await describe(list);
   const fileColumns = await Promise.all(files.map((f) => describe(`[${sqlString(f)}]`)));
@@ -44,11 +49,13 @@ export async function fingerprintParquet(files: readonly string[]): Promise<Cont
   return withConnection(async (connection) => {
     const reader = await connection.runAndReadAll(
       `WITH src AS (SELECT ${exprs.join(', ')} FROM read_parquet(${list}, union_by_name = true)), d AS (SELECT DISTINCT * FROM src) ` +
-        `SELECT (SELECT count(*) FROM src)::DOUBLE, (SELECT count(DISTINCT open_time) FROM src)::DOUBLE, (SELECT count(*) FROM d)::DOUBLE, ` +
+        `SELECT (SELECT count(*) FROM src)::DOUBLE, (SELECT count(DISTINCT ${sqlIdent(timeColumn)}) FROM src)::DOUBLE, (SELECT count(*) FROM d)::DOUBLE, ` +
         `(SELECT coalesce(sum(hash(${names})::HUGEINT), 0)::VARCHAR FROM d)`,
     );
-    const [rows, distinctOpenTimes, distinctRows, checksum] = reader.getRows()[0]!;
-    return { columns, fileColumns, rows: Number(rows), distinctOpenTimes: Number(distinctOpenTimes), distinctRows: Number(distinctRows), checksum: String(checksum) };
+    const [rows, distinctTimes, distinctRows, checksum] = reader.getRows()[0]!;
+    return {
+      columns, fileColumns, rows: Number(rows), timeColumn, distinctTimes: Number(distinctTimes), distinctRows: Number(distinctRows), checksum: String(checksum),
+    };
   });
 }
 
@@ -72,11 +79,17 @@ function typeAcceptable(output: string, inputs: readonly string[]): boolean {
 }
 
 /**
- * Problems that forbid publishing `output` in place of `inputs`; empty when it holds exactly their rows.
+ * Problems that forbid publishing `output` in place of `inputs`; empty when it holds exactly their
+ * rows (and, given `schema`, has exactly its column names and types, in order).
  * @example compareFingerprints(before, after) // [] or ['checksum 12 != 13', …]
  */
-export function compareFingerprints(inputs: ContentFingerprint, output: ContentFingerprint): string[] {
+export function compareFingerprints(inputs: ContentFingerprint, output: ContentFingerprint, schema?: readonly ColumnSpec[]): string[] {
   const problems: string[] = [];
+  if (schema) {
+    const want = schema.map((c) => `${c.name} ${c.type}`).join(', ');
+    const got = output.columns.map((c) => `${c.name} ${c.type}`).join(', ');
+    if (got !== want) problems.push(`schema ${got} != ${want}`);
+  }
   const inNames = inputs.columns.map((c) => c.name).join(',');
   const outNames = output.columns.map((c) => c.name).join(',');
   if (inNames !== outNames) problems.push(`columns ${outNames} != ${inNames}`);
@@ -86,8 +99,9 @@ export function compareFingerprints(inputs: ContentFingerprint, output: ContentF
       if (!typeAcceptable(column.type, inputTypes)) problems.push(`column ${column.name} is ${column.type}, inputs ${[...new Set(inputTypes)].join('|')}`);
     }
   }
-  if (output.distinctOpenTimes !== inputs.distinctOpenTimes) problems.push(`open times ${output.distinctOpenTimes} != ${inputs.distinctOpenTimes}`);
-  if (output.rows !== output.distinctOpenTimes) problems.push(`rows ${output.rows} != distinct open times ${output.distinctOpenTimes}`);
+  const times = `${output.timeColumn.replace(/_/g, ' ')}s`; // 'open times', 'dates', 'funding times', 'times'
+  if (output.distinctTimes !== inputs.distinctTimes) problems.push(`${times} ${output.distinctTimes} != ${inputs.distinctTimes}`);
+  if (output.rows !== output.distinctTimes) problems.push(`rows ${output.rows} != distinct ${times} ${output.distinctTimes}`);
   if (output.distinctRows !== inputs.distinctRows) problems.push(`distinct rows ${output.distinctRows} != ${inputs.distinctRows}`);
   if (output.checksum !== inputs.checksum) problems.push(`checksum ${output.checksum} != ${inputs.checksum}`);
   return problems;

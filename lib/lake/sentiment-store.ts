@@ -199,8 +199,12 @@ async function readTimes(columns: readonly ColumnSpec[], files: readonly string[
   });
 }
 
-/** The distinct rows of local part files, oldest first. */
-async function readPoints<I extends SentimentDatasetId>(id: I, files: readonly string[]): Promise<Array<SentimentPoint<I>>> {
+/**
+ * The distinct rows of local part files (whole-row DISTINCT: two different rows at one time both
+ * come back), oldest first. Compaction merges parts through it (lib/compact/codecs.ts).
+ * @example const points = await sentimentReadParquetFiles({ dataset: 'fear_greed' }, ['/tmp/a.parquet', '/tmp/b.parquet']);
+ */
+export async function sentimentReadParquetFiles<I extends SentimentDatasetId>(id: I, files: readonly string[]): Promise<Array<SentimentPoint<I>>> {
   if (files.length === 0) return [];
   const columns = columnsOf(id);
   const codec = codecOf(id);
@@ -217,9 +221,11 @@ async function readPoints<I extends SentimentDatasetId>(id: I, files: readonly s
 
 /**
  * Encodes points (sorted, unique times, validated) as one ZSTD Parquet file with the dataset's
- * columns (lib/lake/schema.ts), ordered by time.
+ * columns (lib/lake/schema.ts), ordered by time: the one encoder of every sentiment part, compact
+ * parts included (lib/compact/codecs.ts).
+ * @example await encodeSentimentParquet({ dataset: 'macro', series: 'DGS10' }, [{ dateMs: Date.UTC(2024, 0, 2), value: 3.95 }], '/tmp/p.parquet');
  */
-async function encodeParquet<I extends SentimentDatasetId>(id: I, points: ReadonlyArray<SentimentPoint<I>>, path: string): Promise<void> {
+export async function encodeSentimentParquet<I extends SentimentDatasetId>(id: I, points: ReadonlyArray<SentimentPoint<I>>, path: string): Promise<void> {
   const columns = columnsOf(id);
   const codec = codecOf(id);
   await withConnection(async (connection) => {
@@ -260,7 +266,7 @@ export async function sentimentRead<I extends SentimentDatasetId>(
   knownParts?: readonly PartRange[],
 ): Promise<Array<SentimentPoint<I>>> {
   const parts = knownParts ?? (await sentimentListParts(store, id));
-  return withTempDir(async (dir) => readPoints(id, (await downloadParts(store, id, dir, parts)).files));
+  return withTempDir(async (dir) => sentimentReadParquetFiles(id, (await downloadParts(store, id, dir, parts)).files));
 }
 
 /** `true` when rows of `part` may lie anywhere in [firstMs, lastMs] (its stamps are minute floors). */
@@ -350,7 +356,7 @@ async function putPart<I extends SentimentDatasetId>(
   points: ReadonlyArray<SentimentPoint<I>>,
   path: string,
 ): Promise<{ key: string; bytes: number }> {
-  await encodeParquet(id, points, path);
+  await encodeSentimentParquet(id, points, path);
   const body = await readFile(path);
   await store.put(key, body, { contentType: 'application/vnd.apache.parquet' });
   return { key, bytes: body.byteLength };
@@ -368,7 +374,7 @@ async function rewriteYear<I extends SentimentDatasetId>(
   const year = yearParts[0]!.year;
   const { files, parts } = await downloadParts(store, id, dir, yearParts, (ps) => ps.filter((p) => p.year === year));
   const byTime = new Map<number, SentimentPoint<I>>();
-  for (const point of [...(await readPoints(id, files)), ...fresh]) byTime.set(codec.time(point), point);
+  for (const point of [...(await sentimentReadParquetFiles(id, files)), ...fresh]) byTime.set(codec.time(point), point);
   const merged = [...byTime.values()].sort((a, b) => codec.time(a) - codec.time(b));
   const generation = 1 + Math.max(0, ...parts.map((p) => p.generation ?? 0));
   const key = sentimentCompactPartKey(id, codec.time(merged[0]!), codec.time(merged[merged.length - 1]!), generation);

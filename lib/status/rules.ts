@@ -39,7 +39,7 @@ export const RUN_GRACE_MS: Readonly<Record<JobName, number>> = {
 };
 
 /** Jobs that exist today; the others are reported but cannot make the status worse. */
-export const BUILT_JOBS: ReadonlySet<JobName> = new Set(['update', 'validate', 'backtest', 'backup']);
+export const BUILT_JOBS: ReadonlySet<JobName> = new Set(['update', 'validate', 'sentiment', 'backtest', 'backup']);
 
 /**
  * The latest scheduled start whose grace has passed: by then a run must have started.

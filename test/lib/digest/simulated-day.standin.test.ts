@@ -1,7 +1,7 @@
 /**
  * A whole simulated day, in process, on one clock: update (with an ingestion gap planted), validate
- * (which repairs it), the daily backtest, then the 04:00 digest — whose content is checked against
- * what the lake holds.
+ * (which repairs it), sentiment, the daily backtest, then the 04:00 digest — whose content is
+ * checked against what the lake holds.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,10 @@ import { ohlcvListParts } from '../../../lib/lake/ohlcv-store.ts';
 import { openLakeQuery } from '../../../lib/lake/query.ts';
 import { publishJobFindings } from '../../../lib/notify/job-alerts.ts';
 import { FileObjectStore } from '../../../lib/object-store/file.ts';
+import { createSentimentDeps } from '../../../lib/sentiment/create-deps.ts';
+import { runSentiment } from '../../../lib/sentiment/index.ts';
 import { runValidate } from '../../../lib/validate/index.ts';
+import { startAlternativeMeStandIn } from '../../stand-ins/alternative-me/index.ts';
 import { startBinanceStandIn, type BinanceStandIn } from '../../stand-ins/binance/index.ts';
 import { capturingLogger, testConfig, updateHarness } from '../../harness/update-fixture.ts';
 
@@ -30,11 +33,14 @@ const SETUP = {
 };
 
 let standIn: BinanceStandIn;
+let fearGreed: Awaited<ReturnType<typeof startAlternativeMeStandIn>>;
 beforeAll(async () => {
   standIn = await startBinanceStandIn();
+  fearGreed = await startAlternativeMeStandIn({ now: () => D + 2 * H });
 });
 afterAll(async () => {
   await standIn.close();
+  await fearGreed.close();
 });
 
 describe('a simulated day', () => {
@@ -65,6 +71,13 @@ describe('a simulated day', () => {
     expect(report.findings.map((f) => [f.kind, f.symbol, f.timeframe])).toEqual([['repaired', 'ETH/USDT', '1h']]);
     await publishJobFindings({ store, clock: validateClock, logger, sender: consoleAlertSender(logger) }, 'validate', report.runId, report.findings);
 
+    // 02:00 sentiment (no FRED key: macro skipped, said once).
+    const sentimentClock = fixedClock(D + 2 * H);
+    standIn.setNow(() => sentimentClock.nowMs());
+    const sentimentConfig = { ...config, sentiment: { ...config.sentiment, fearGreedUrl: fearGreed.url, fundingLookbackDays: 3 } };
+    const sentiment = await runSentiment({ ...createSentimentDeps(sentimentConfig, logger, sentimentClock), store }, { trigger: 'schedule' });
+    expect(sentiment).toMatchObject({ outcome: 'succeeded', notes: ['macro series skipped: FRED_API_KEY is not set'] });
+
     // The daily backtest (yesterday 23:30's run, finishing in the small hours).
     const backtest = await runDailyBacktest({ store, clock: fixedClock(D + 2 * H), logger, config, taskId: 'pid:sim' }, { shard: { index: 0, count: 1 } });
     expect(backtest).toMatchObject({ exitCode: TASK_EXIT.done, runId: 'backtest-2024-07-09', unitsTotal: 4, unitsDone: 4 });
@@ -89,7 +102,7 @@ describe('a simulated day', () => {
       );
       const expected = `${best!['symbol']} ${best!['timeframe']} ${best!['strategy']}: ${best!['ret']}% (Sharpe ${best!['sharpe']})`;
       const plain = sent[0]!.text.replace(/\\(.)/g, '$1');
-      expect(plain).toBe(`✅ candlelake: all quiet — 3 jobs on time, data fresh · best: ${expected}`);
+      expect(plain).toBe(`✅ candlelake: all quiet — 4 jobs on time, data fresh · best: ${expected}`);
     } finally {
       lake.close();
     }

@@ -54,7 +54,7 @@ describe('collectStatus over a lake', () => {
   it('reads run records and the heartbeat; a running heartbeat silent for 3 minutes is CRITICAL', async () => {
     const store = new FileObjectStore(await mkdtemp(join(tmpdir(), 'status-')));
     const now = at('2024-06-10T23:45:00Z');
-    for (const [job, started] of [['update', '2024-06-10T00:30:02Z'], ['validate', '2024-06-10T01:00:02Z'], ['backtest', '2024-06-10T23:30:05Z']] as const) {
+    for (const [job, started] of [['update', '2024-06-10T00:30:02Z'], ['validate', '2024-06-10T01:00:02Z'], ['sentiment', '2024-06-10T02:00:02Z'], ['backtest', '2024-06-10T23:30:05Z']] as const) {
       await writeRunRecord(store, { job, runId: `${job}-x`, trigger: 'test', startedAt: started, outcome: job === 'backtest' ? 'running' : 'succeeded', summary: 's', details: {} });
     }
     await beat(store, undefined, { runId: 'backtest-2024-06-10', runDate: '2024-06-10', state: 'running', atMs: now - 30_000, unitsDone: 3, unitsTotal: 12, taskId: 'pid:1', shard: '0/1' });
