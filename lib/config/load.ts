@@ -28,6 +28,7 @@ const ENV_FIELDS: ReadonlyArray<{ name: string; path: string[]; parse: (raw: str
   { name: 'CANDLELAKE_SYMBOLS', path: ['universe', 'symbols'], parse: splitList },
   { name: 'CANDLELAKE_TIMEFRAMES', path: ['universe', 'timeframes'], parse: splitList },
   { name: 'CANDLELAKE_BACKTEST_HEARTBEAT_MS', path: ['backtest', 'heartbeatMs'], parse: Number },
+  { name: 'CANDLELAKE_BACKTEST_WORKERS', path: ['backtest', 'workers'], parse: Number },
   { name: 'CANDLELAKE_BACKUP', path: ['backup', 'url'], parse: (s) => s },
   { name: 'CANDLELAKE_BACKUP_KEEP', path: ['backup', 'keep'], parse: Number },
   { name: 'CANDLELAKE_FEAR_GREED_URL', path: ['sentiment', 'fearGreedUrl'], parse: (s) => s },
