@@ -1,6 +1,6 @@
 /**
  * Runs the Binance stand-in on its own with the default markets, for poking at it by hand or
- * pointing a local ccxt at it: `npx tsx test/stand-ins/binance/main.ts --port 8080 [--host 127.0.0.1]`.
+ * pointing a local ccxt at it: `npx tsx lib/replay-exchange/binance/main.ts --port 8080 [--host 127.0.0.1]`.
  */
 import { parseArgs } from 'node:util';
 import { startBinanceStandIn } from './index.ts';

@@ -6,8 +6,13 @@
  * from hours to years (trend and cycles) plus hash-based noise fixed at each 15m boundary and
  * interpolated in between. Only 15m candles are generated; every longer interval is an
  * aggregate of the 15m candles it covers, so timeframes agree exactly, including around gaps.
+ *
+ * That is the default model (`'waves'`), which the test suite is built on. The replay exchange of
+ * `candlelake demo` uses `'garch'` instead (lib/replay-exchange/binance/garch-path.ts): volatility
+ * clustering, regimes, fat tails, wicks and volume that scale with volatility. Both are synthetic.
  */
 import type { DecimalUnit } from './decimals.ts';
+import { GarchPath } from './garch-path.ts';
 
 /** The generated timeframe; everything else is built from it. */
 export const BASE_INTERVAL_MS = 15 * 60_000;
@@ -46,7 +51,14 @@ export interface SeriesSpec {
   tick: DecimalUnit;
   step: DecimalUnit;
   listedAtMs: number;
+  /** Price model: `'waves'` (default, stateless) or `'garch'` (path from the listing on). */
+  priceModel?: PriceModelName;
+  /** Seed of the `'garch'` model (with the symbol); default 1. */
+  seed?: number;
 }
+
+/** The synthetic price models. */
+export type PriceModelName = 'waves' | 'garch';
 
 /** Which candles exist at the moment of a request. */
 export interface SeriesView {
@@ -88,8 +100,11 @@ export class CandleSeries {
   private readonly waves: ReadonlyArray<{ radiansPerMs: number; amplitude: number; phase: number }>;
   /** Typical quote volume of a full 15m candle; bigger coins trade more. */
   private readonly quoteScale: number;
+  /** Set for the `'garch'` model only. */
+  private readonly garch: GarchPath | undefined;
 
   constructor(private readonly spec: SeriesSpec) {
+    this.garch = spec.priceModel === 'garch' ? new GarchPath({ symbol: spec.symbol, seed: spec.seed ?? 1, originMs: spec.listedAtMs }) : undefined;
     this.seed = seedOf(spec.symbol);
     this.waves = WAVES.map((wave, index) => {
       const periodMs = wave.periodDays * DAY_MS * (0.8 + 0.45 * hash01(this.seed, index, SALT.wave));
@@ -104,6 +119,7 @@ export class CandleSeries {
 
   /** The synthetic price at any instant, before rounding to the tick. */
   priceAt(timeMs: number): number {
+    if (this.garch !== undefined) return this.garchPriceAt(this.garch, timeMs);
     let logPrice = 0;
     for (const wave of this.waves) logPrice += wave.amplitude * Math.sin(wave.radiansPerMs * timeMs + wave.phase);
     const index = Math.floor(timeMs / BASE_INTERVAL_MS);
@@ -142,6 +158,7 @@ export class CandleSeries {
   }
 
   private baseCandle(openTime: number, nowMs: number): Candle {
+    if (this.garch !== undefined) return this.garchCandle(this.garch, openTime, nowMs);
     const index = openTime / BASE_INTERVAL_MS;
     const closeAt = openTime + BASE_INTERVAL_MS;
     // The current candle closes at the price of now and has only traded part of its volume.
@@ -158,6 +175,59 @@ export class CandleSeries {
     const movePct = (100 * Math.abs(closeTicks - openTicks)) / openTicks;
     // Volume grows with the size of the move, as it does on real exchanges.
     const fullQuote = this.quoteScale * (0.4 + 1.2 * hash01(this.seed, index, SALT.volume)) * (1 + movePct);
+    const volumeSteps = Math.max(1, Math.round((fullQuote * elapsed) / closePrice / this.spec.step.value));
+    const volume = volumeSteps * this.spec.step.value;
+    const takerBuySteps = Math.round(volumeSteps * (0.35 + 0.3 * hash01(this.seed, index, SALT.taker)));
+    const trades = Math.max(1, Math.round(((fullQuote * elapsed) / 2000) * (0.8 + 0.4 * hash01(this.seed, index, SALT.trades))));
+    return {
+      openTime,
+      closeTime: closeAt - 1,
+      openTicks,
+      highTicks,
+      lowTicks,
+      closeTicks,
+      volumeSteps,
+      quoteVolume: volume * closePrice,
+      trades,
+      takerBuySteps,
+      takerBuyQuote: takerBuySteps * this.spec.step.value * closePrice,
+    };
+  }
+
+  /** Log-linear between the path's 15m boundaries. */
+  private garchPriceAt(path: GarchPath, timeMs: number): number {
+    const index = Math.floor(timeMs / BASE_INTERVAL_MS);
+    const fraction = (timeMs - index * BASE_INTERVAL_MS) / BASE_INTERVAL_MS;
+    const logPrice = fraction === 0 ? path.logPriceAt(index) : (1 - fraction) * path.logPriceAt(index) + fraction * path.logPriceAt(index + 1);
+    return this.spec.basePrice * Math.exp(logPrice);
+  }
+
+  /**
+   * A 15m candle of the `'garch'` model: wicks exponential with the candle's conditional
+   * volatility; volume proportional to it and to the size of the move, with an intraday cycle
+   * (busiest around 14:00 UTC) and lognormal noise.
+   */
+  private garchCandle(path: GarchPath, openTime: number, nowMs: number): Candle {
+    const index = openTime / BASE_INTERVAL_MS;
+    const closeAt = openTime + BASE_INTERVAL_MS;
+    const elapsed = nowMs < closeAt ? (nowMs - openTime) / BASE_INTERVAL_MS : 1;
+    const sigma = path.sigmaAt(index);
+    const typical = path.typicalSigma();
+    const openTicks = this.ticksAt(openTime);
+    const closeTicks = this.ticksAt(Math.min(closeAt, nowMs));
+    const top = Math.max(openTicks, closeTicks);
+    const bottom = Math.min(openTicks, closeTicks);
+    const wick = (salt: number) => 0.5 * sigma * -Math.log(1 - hash01(this.seed, index, salt));
+    const highTicks = Math.round(top * Math.exp(wick(SALT.high)));
+    const lowTicks = Math.max(1, Math.round(bottom * Math.exp(-wick(SALT.low))));
+
+    const closePrice = closeTicks * this.spec.tick.value;
+    const absReturn = Math.abs(Math.log(closeTicks / openTicks));
+    const hourUtc = (openTime % 86_400_000) / 3_600_000;
+    const intraday = 1 + 0.35 * Math.cos((2 * Math.PI * (hourUtc - 14)) / 24);
+    const noise = Math.exp(0.3 * (hash01(this.seed, index, SALT.volume) + hash01(this.seed, index + 0x10000000, SALT.volume) - 1) * 2.45);
+    const activity = (0.35 * sigma + 0.8 * absReturn) / typical;
+    const fullQuote = this.quoteScale * intraday * noise * activity;
     const volumeSteps = Math.max(1, Math.round((fullQuote * elapsed) / closePrice / this.spec.step.value));
     const volume = volumeSteps * this.spec.step.value;
     const takerBuySteps = Math.round(volumeSteps * (0.35 + 0.3 * hash01(this.seed, index, SALT.taker)));

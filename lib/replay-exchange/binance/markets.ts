@@ -2,9 +2,9 @@
  * The markets the stand-in lists: the default set (candlelake's universe plus one delisted
  * pair) and the validation that turns caller-given markets into resolved ones.
  */
-import { DEFAULT_SYMBOLS } from '../../../lib/config/universe.ts';
+import { DEFAULT_SYMBOLS } from '../../config/universe.ts';
 import { parseDecimalUnit, type DecimalUnit } from './decimals.ts';
-import { CandleSeries } from './market-data.ts';
+import { CandleSeries, type PriceModelName } from './market-data.ts';
 import type { StandInMarket } from './types.ts';
 
 /** A market with its defaults filled in and its sizes parsed, ready to serve. */
@@ -80,7 +80,7 @@ export function sizesForPrice(price: number): [tickSize: string, stepSize: strin
  * Fills defaults and validates caller-given markets, rejecting bad input by name.
  * @example resolveMarkets(defaultStandInMarkets()).get('BTCUSDT')?.tick.decimals // 2
  */
-export function resolveMarkets(markets: readonly StandInMarket[]): Map<string, ResolvedMarket> {
+export function resolveMarkets(markets: readonly StandInMarket[], model: { priceModel?: PriceModelName; seed?: number } = {}): Map<string, ResolvedMarket> {
   const resolved = new Map<string, ResolvedMarket>();
   for (const market of markets) {
     const where = `stand-in market "${market.symbol}"`;
@@ -99,7 +99,7 @@ export function resolveMarkets(markets: readonly StandInMarket[]): Map<string, R
       perpetual: market.perpetual ?? true,
       tick,
       step,
-      series: new CandleSeries({ symbol: market.symbol, basePrice: market.basePrice, tick, step, listedAtMs }),
+      series: new CandleSeries({ symbol: market.symbol, basePrice: market.basePrice, tick, step, listedAtMs, ...model }),
     });
   }
   return resolved;

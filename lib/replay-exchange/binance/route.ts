@@ -44,6 +44,8 @@ export interface RouteDeps {
   markets: ReadonlyMap<string, ResolvedMarket>;
   gaps: GapStore;
   weightLimitPerMinute: number;
+  /** When set, exchangeInfo carries it as a top-level `synthetic` field (ccxt ignores it). */
+  synthetic?: string;
 }
 
 /**

@@ -35,7 +35,10 @@ export function futuresRoutes(deps: RouteDeps): Map<string, Route> {
         bucket: 'futures',
         weight: fixed(FUTURES_WEIGHTS.exchangeInfo),
         servesKlines: false,
-        handle: ({ nowMs }) => futuresExchangeInfo([...deps.markets.values()], nowMs, deps.weightLimitPerMinute),
+        handle: ({ nowMs }) => ({
+          ...futuresExchangeInfo([...deps.markets.values()], nowMs, deps.weightLimitPerMinute),
+          ...(deps.synthetic !== undefined ? { synthetic: deps.synthetic } : {}),
+        }),
       },
     ],
     [

@@ -29,7 +29,10 @@ export function spotRoutes(deps: RouteDeps): Map<string, Route> {
         bucket: 'spot',
         weight: fixed(SPOT_WEIGHTS.exchangeInfo),
         servesKlines: false,
-        handle: ({ query, nowMs }) => spotExchangeInfo(requestedMarkets(query, deps.markets), nowMs, deps.weightLimitPerMinute),
+        handle: ({ query, nowMs }) => ({
+          ...spotExchangeInfo(requestedMarkets(query, deps.markets), nowMs, deps.weightLimitPerMinute),
+          ...(deps.synthetic !== undefined ? { synthetic: deps.synthetic } : {}),
+        }),
       },
     ],
     [

@@ -44,11 +44,15 @@ export async function startBinanceStandIn(options: BinanceStandInOptions = {}): 
   if (!(Number.isInteger(settings.port) && settings.port >= 0 && settings.port <= 65535)) {
     throw new Error(`port must be an integer in 0..65535, got ${settings.port}`);
   }
-  const markets = resolveMarkets(options.markets ?? defaultStandInMarkets());
+  const priceModel = options.priceModel ?? 'waves';
+  const markets = resolveMarkets(options.markets ?? defaultStandInMarkets(), { priceModel, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
   const gaps = new GapStore();
   const faults = new FaultRegistry();
   const meter = new WeightMeter(settings.weightLimitPerMinute);
-  const deps: RouteDeps = { markets, gaps, weightLimitPerMinute: settings.weightLimitPerMinute };
+  const deps: RouteDeps = {
+    markets, gaps, weightLimitPerMinute: settings.weightLimitPerMinute,
+    ...(priceModel === 'garch' ? { synthetic: `candlelake replay exchange: synthetic GARCH(1,1) market, seed ${options.seed ?? 1}; not real prices` } : {}),
+  };
   const routes = new Map<string, Route>([...spotRoutes(deps), ...futuresRoutes(deps), ...futuresDataRoutes(deps)]);
   const requests: RecordedRequest[] = [];
   let now: () => number = settings.now;

@@ -39,6 +39,13 @@ export interface BinanceStandInOptions {
   now?: () => number;
   /** REQUEST_WEIGHT budget per wall-clock minute and API (spot, futures). Default 6000. */
   weightLimitPerMinute?: number;
+  /**
+   * Synthetic price model: `'waves'` (default; the suite's data) or `'garch'` (volatility
+   * clustering, regimes, fat tails; what the demo serves, labelled `synthetic` in exchangeInfo).
+   */
+  priceModel?: 'waves' | 'garch';
+  /** Seed of the `'garch'` model, combined with each symbol. Default 1. */
+  seed?: number;
 }
 
 /** One request as the stand-in saw it. */

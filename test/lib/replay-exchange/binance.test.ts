@@ -4,7 +4,7 @@
  */
 import ccxt from 'ccxt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defaultStandInMarkets, startBinanceStandIn, type BinanceStandIn } from './binance/index.ts';
+import { defaultStandInMarkets, startBinanceStandIn, type BinanceStandIn } from '../../../lib/replay-exchange/binance/index.ts';
 
 type Row = [number, string, string, string, string, string, number, string, number, string, string, string];
 

@@ -1,6 +1,6 @@
 /** The alternative.me stand-in over plain fetch: the wire format of /fng/. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classify, fearGreedOn, startAlternativeMeStandIn, type AlternativeMeStandIn } from './index.ts';
+import { classify, fearGreedOn, startAlternativeMeStandIn, type AlternativeMeStandIn } from '../../../../lib/replay-exchange/alternative-me/index.ts';
 
 const NOW_MS = Date.UTC(2024, 5, 10, 18);
 

@@ -1,6 +1,6 @@
 /** The Binance stand-in's USD-M statistics routes over plain fetch: wire format, paging rules, the 30-day window. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startBinanceStandIn, type BinanceStandIn } from './index.ts';
+import { startBinanceStandIn, type BinanceStandIn } from '../../../../lib/replay-exchange/binance/index.ts';
 
 const HOUR_MS = 3_600_000;
 const NOW_MS = Date.UTC(2024, 5, 10, 12, 30);
