@@ -6,11 +6,15 @@ import { Command, Option } from 'commander';
 import { registerBacktest } from './commands/backtest.ts';
 import { registerBacktestTask } from './commands/backtest-task.ts';
 import { registerBackup } from './commands/backup.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerDashboard } from './commands/dashboard.ts';
 import { registerDigest } from './commands/digest.ts';
 import { registerDrill } from './commands/drill.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerSentiment } from './commands/sentiment.ts';
+import { registerService } from './commands/service.ts';
+import { registerStart } from './commands/start.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerUpdate } from './commands/update.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -36,6 +40,10 @@ export function buildProgram(): Command {
   registerDigest(program);
   registerBackup(program);
   registerSentiment(program);
+  registerStart(program);
+  registerService(program);
+  registerDashboard(program);
+  registerDemo(program);
   return program;
 }
 

@@ -4,6 +4,7 @@
  * overall status. It reads only the lake, so the same JSON comes from the CLI and from a Lambda.
  */
 import { readHeartbeat } from '../backtest-task/heartbeat.ts';
+import { readDaemonStatus } from '../daemon/status-store.ts';
 import type { Clock } from '../clock/index.ts';
 import { firstRunMs, readLatestRun } from '../lake/run-records.ts';
 import type { ObjectStore } from '../object-store/types.ts';
@@ -12,7 +13,7 @@ import type { JobName } from '../schedule/index.ts';
 import { schedule } from '../schedule/index.ts';
 import { readLatestValidateReport } from '../validate/report-store.ts';
 import type { FiringAlarm, FiringAlarmsReader } from './cloudwatch-alarms.ts';
-import { jobStatus, worst, type Health, type JobStatus } from './rules.ts';
+import { daemonHealth, jobStatus, worst, type Health, type JobStatus } from './rules.ts';
 
 export { healthExitCode } from './rules.ts';
 export type { Health, JobStatus } from './rules.ts';
@@ -26,9 +27,30 @@ export interface StatusReport {
   backtestHeartbeat: { state: string; ageSeconds: number; progressPct: number; taskId: string; status: Health } | null;
   dataFreshness: { validateStatus: string; checkedAt: string; staleSeries: number; criticalFindings: number; status: Health } | null;
   openAlerts: number;
+  /** The local daemon (`daemon/status.json`); `null` where none ever ran on this lake. */
+  daemon: DaemonSection | null;
   /** CloudWatch alarms in ALARM (AWS only; `null` where the probe does not read CloudWatch). */
   alarms: FiringAlarm[] | null;
   problems: string[];
+}
+
+/** The local daemon as the probe reports it. */
+export interface DaemonSection {
+  pid: number;
+  host: string;
+  state: string;
+  startedAt: string;
+  writtenAt: string;
+  ageSeconds: number;
+  /** Jobs it has started that have not ended. */
+  running: string[];
+  /** Next run per job (ISO), as the daemon last computed it. */
+  nextRuns: Record<string, string | null>;
+  backtestChildPid: number | null;
+  cpuPct: number;
+  rssBytes: number;
+  status: Health;
+  text: string;
 }
 
 /** Where else the probe looks besides the lake. */
@@ -79,22 +101,46 @@ export async function collectStatus(store: ObjectStore, clock: Clock, sources: S
         status: (validation.status === 'CRITICAL' ? 'CRITICAL' : validation.status === 'WARNING' ? 'WARNING' : 'OK') as Health,
       }
     : null;
+  const daemonStatus = await readDaemonStatus(store);
+  const daemon: DaemonSection | null = daemonStatus
+    ? (() => {
+        const running = daemonStatus.running.map((r) => r.job);
+        const health = daemonHealth({ pid: daemonStatus.pid, host: daemonStatus.host, state: daemonStatus.state, writtenAtMs: Date.parse(daemonStatus.writtenAt), running }, nowMs);
+        return {
+          pid: daemonStatus.pid,
+          host: daemonStatus.host,
+          state: daemonStatus.state,
+          startedAt: daemonStatus.startedAt,
+          writtenAt: daemonStatus.writtenAt,
+          ageSeconds: health.ageSeconds,
+          running,
+          nextRuns: Object.fromEntries(daemonStatus.jobs.map((j) => [j.job, j.nextRunAt])),
+          backtestChildPid: daemonStatus.backtestChildPid,
+          cpuPct: daemonStatus.cpuPct,
+          rssBytes: daemonStatus.rssBytes,
+          status: health.status,
+          text: health.text,
+        };
+      })()
+    : null;
   const openAlerts = (await store.list('alerts/open/')).length;
   const alarms = sources.firingAlarms ? await sources.firingAlarms() : null;
   const problems = [
     ...jobs.filter((j) => j.status !== 'OK').map((j) => `${j.status} ${j.text}`),
     ...(backtestHeartbeat && backtestHeartbeat.status !== 'OK' ? [`${backtestHeartbeat.status} backtest heartbeat ${backtestHeartbeat.state}, ${backtestHeartbeat.ageSeconds} s old`] : []),
     ...(dataFreshness && dataFreshness.status !== 'OK' ? [`${dataFreshness.status} data: ${dataFreshness.staleSeries} stale series, ${dataFreshness.criticalFindings} critical findings`] : []),
+    ...(daemon && daemon.status !== 'OK' ? [`${daemon.status} ${daemon.text}`] : []),
     ...(alarms ?? []).map((a) => `CRITICAL alarm ${a.name}: ${a.reason}`),
   ];
   return {
     checkedAt: new Date(nowMs).toISOString(),
     lake: store.url,
     // Every stack alarm pages someone, so one in ALARM makes the whole probe CRITICAL.
-    status: worst([...jobs.map((j) => j.status), backtestHeartbeat?.status ?? 'OK', dataFreshness?.status ?? 'OK', alarms?.length ? 'CRITICAL' : 'OK']),
+    status: worst([...jobs.map((j) => j.status), backtestHeartbeat?.status ?? 'OK', dataFreshness?.status ?? 'OK', daemon?.status ?? 'OK', alarms?.length ? 'CRITICAL' : 'OK']),
     jobs,
     backtestHeartbeat,
     dataFreshness,
+    daemon,
     openAlerts,
     alarms,
     problems,
@@ -107,6 +153,14 @@ export function formatStatus(report: StatusReport): string {
   for (const j of report.jobs) lines.push(`  ${j.job.padEnd(10)} ${j.status.padEnd(8)} ${j.text}`);
   if (report.backtestHeartbeat) lines.push(`  heartbeat  ${report.backtestHeartbeat.status.padEnd(8)} ${report.backtestHeartbeat.state}, ${report.backtestHeartbeat.ageSeconds} s old, ${report.backtestHeartbeat.progressPct}%`);
   if (report.dataFreshness) lines.push(`  data       ${report.dataFreshness.status.padEnd(8)} validate ${report.dataFreshness.validateStatus}, ${report.dataFreshness.staleSeries} stale series`);
+  if (report.daemon) {
+    const d = report.daemon;
+    const next = Object.entries(d.nextRuns).filter(([, at]) => at).sort(([, a], [, b]) => (a! < b! ? -1 : 1))[0];
+    const details = d.status === 'OK'
+      ? `, cpu ${d.cpuPct}%, rss ${Math.round(d.rssBytes / 1_048_576)} MB${d.backtestChildPid ? `, backtest child pid ${d.backtestChildPid}` : ''}${next ? `, next ${next[0]} at ${next[1]}` : ''}`
+      : '';
+    lines.push(`  daemon     ${d.status.padEnd(8)} ${d.text}${details}`);
+  }
   lines.push(`  alerts     ${report.openAlerts} open`);
   if (report.alarms) lines.push(`  alarms     ${report.alarms.length ? report.alarms.map((a) => a.name).join(', ') : 'none in ALARM'}`);
   return lines.join('\n');

@@ -88,3 +88,29 @@ export function worst(statuses: readonly Health[]): Health {
 export function healthExitCode(status: Health): 0 | 1 | 2 {
   return RANK[status] as 0 | 1 | 2;
 }
+
+// ── The local daemon ──────────────────────────────────────────────────────────────────────────
+
+/** The daemon rewrites `daemon/status.json` every minute: older than this, it is not running. */
+export const DAEMON_STALE_MS = 3 * 60_000;
+
+/** What the daemon's status object says, as far as the probe judges it. */
+export interface DaemonFacts {
+  pid: number;
+  host: string;
+  state: string;
+  writtenAtMs: number;
+  running: readonly string[];
+}
+
+/**
+ * The daemon's health: WARNING "daemon not running" when it stopped or its status is stale.
+ * @example daemonHealth({ pid: 7, host: 'box', state: 'running', writtenAtMs: now - 240_000, running: [] }, now).status // 'WARNING'
+ */
+export function daemonHealth(facts: DaemonFacts, nowMs: number): { status: Health; ageSeconds: number; text: string } {
+  const ageSeconds = Math.round((nowMs - facts.writtenAtMs) / 1000);
+  if (facts.state === 'stopped') return { status: 'WARNING', ageSeconds, text: `daemon not running (pid ${facts.pid} on ${facts.host} stopped at ${new Date(facts.writtenAtMs).toISOString()})` };
+  if (nowMs - facts.writtenAtMs > DAEMON_STALE_MS) return { status: 'WARNING', ageSeconds, text: `daemon not running (pid ${facts.pid} on ${facts.host}: last status ${ageSeconds} s old)` };
+  const doing = facts.running.length ? `running ${facts.running.join(', ')}` : 'idle';
+  return { status: 'OK', ageSeconds, text: `daemon pid ${facts.pid} on ${facts.host} ${facts.state === 'stopping' ? 'stopping' : 'up'}, ${doing}` };
+}
