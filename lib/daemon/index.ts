@@ -21,6 +21,7 @@ import { createDaemonCore } from './scheduler.ts';
 import { readDaemonStatus } from './status-store.ts';
 import { systemTimer } from './timer.ts';
 import type { JobRunner } from './types.ts';
+import { startDashboardServer } from '../dashboard/index.ts';
 
 export { createDaemonCore, DEFAULT_JOB_TIMEOUT_MS, DEFAULT_STATUS_EVERY_MS, type DaemonCore } from './scheduler.ts';
 export { DaemonAlreadyRunningError } from './pid-lock.ts';
@@ -53,6 +54,8 @@ export interface DaemonOptions {
   runner?: JobRunner;
   /** Called once the daemon has started (tests; the CLI logs instead). */
   onStarted?: () => void;
+  /** Serve the status dashboard on this loopback port while running (0: any free port; undefined: none). */
+  dashboardPort?: number;
 }
 
 /** Exit codes of `candlelake start`. */
@@ -109,13 +112,21 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+  // The dashboard beside the jobs: the same page as `candlelake dashboard`, over the same lake.
+  const dashboard = options.dashboardPort === undefined
+    ? undefined
+    : await startDashboardServer({ store, config: options.config, clock, logger, port: options.dashboardPort }).catch((error: unknown) => {
+        logger.warn(`dashboard not served: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      });
   try {
     await core.start();
-    logger.info(`daemon running: pid ${process.pid}, pid file ${lock.path}`, { pidFile: lock.path, backtest: options.backtest });
+    logger.info(`daemon running: pid ${process.pid}, pid file ${lock.path}${dashboard ? `, dashboard ${dashboard.url}` : ''}`, { pidFile: lock.path, backtest: options.backtest, ...(dashboard ? { dashboard: dashboard.url } : {}) });
     options.onStarted?.();
     await stopped;
     return DAEMON_EXIT.ok;
   } finally {
+    await dashboard?.close();
     lock.release();
   }
 }

@@ -20,6 +20,8 @@ interface StartFlags {
   logFile?: string;
   logMaxBytes: string;
   logKeep: string;
+  dashboard: boolean;
+  dashboardPort: string;
 }
 
 function intFlag(flag: string, value: string, min: number, max: number): number {
@@ -39,6 +41,8 @@ export function registerStart(program: Command): void {
     .option('--catch-up-window <duration>', 'a missed slot older than this is not caught up (default: the job’s period, 24h daily, 7d weekly)')
     .option('--backtest-nice <n>', 'scheduling priority of the backtest child (0..19)', String(DAEMON_DEFAULTS.backtestNice))
     .option('--backtest-workers <n>', 'worker threads of the backtest child (default backtest.workers, else cores − 1)')
+    .option('--dashboard-port <port>', 'serve the status dashboard on 127.0.0.1:<port> while running (none: --no-dashboard)', '8787')
+    .option('--no-dashboard', 'do not serve the dashboard')
     .option('--log-file <path>', 'the rotating JSON log (default <state-dir>/logs/daemon.log)')
     .option('--log-max-bytes <n>', 'rotate the log file at this size', String(DAEMON_DEFAULTS.logMaxBytes))
     .option('--log-keep <n>', 'rotated log files kept', String(DAEMON_DEFAULTS.logKeep))
@@ -58,6 +62,7 @@ export function registerStart(program: Command): void {
           ...(flags.catchUpWindow ? { catchUpWindowMs: parseDuration('--catch-up-window', flags.catchUpWindow) } : {}),
           backtest: { nice: intFlag('--backtest-nice', flags.backtestNice, 0, 19), workers },
           ...(flags.logFile ? { logFile: flags.logFile } : {}),
+          ...(flags.dashboard ? { dashboardPort: intFlag('--dashboard-port', flags.dashboardPort, 0, 65_535) } : {}),
           logRotation: { maxBytes: intFlag('--log-max-bytes', flags.logMaxBytes, 1024, Number.MAX_SAFE_INTEGER), keep: intFlag('--log-keep', flags.logKeep, 0, 100) },
           ...(global.logLevel ? { logLevel: global.logLevel } : process.env.CANDLELAKE_LOG_LEVEL ? { logLevel: process.env.CANDLELAKE_LOG_LEVEL as NonNullable<GlobalOptions['logLevel']> } : {}),
         });

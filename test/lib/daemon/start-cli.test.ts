@@ -18,13 +18,19 @@ describe('candlelake start (CLI)', () => {
     const lake = `file://${join(dir, 'lake')}`;
     const stateDir = join(dir, 'state');
     // No catch-up: an empty lake would otherwise get its first update from Binance at once.
-    const args = ['--lake', lake, 'start', '--state-dir', stateDir, '--no-catch-up'];
+    const args = ['--lake', lake, 'start', '--state-dir', stateDir, '--no-catch-up', '--dashboard-port', '0'];
     const first = startCli(args, { CANDLELAKE_LOG_LEVEL: 'info' });
     let stdout = '';
     first.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     await vi.waitFor(() => expect(stdout).toContain('daemon running'), { timeout: 30_000, interval: 100 });
     const [pidFile] = await readdir(stateDir).then((names) => names.filter((n) => n.endsWith('.pid')));
     expect(JSON.parse(await readFile(join(stateDir, pidFile!), 'utf8'))).toMatchObject({ pid: first.child.pid, lake });
+
+    // The daemon serves the dashboard too.
+    const dashboardUrl = /dashboard (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
+    const page = await fetch(dashboardUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<table');
 
     const second = await runCli(args);
     expect(second.code).toBe(2);
