@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { registerBacktest } from './commands/backtest.ts';
 import { registerBacktestTask } from './commands/backtest-task.ts';
 import { registerBackup } from './commands/backup.ts';
+import { registerCost } from './commands/cost.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDashboard } from './commands/dashboard.ts';
 import { registerDigest } from './commands/digest.ts';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerService(program);
   registerDashboard(program);
   registerDemo(program);
+  registerCost(program);
   return program;
 }
 
