@@ -11,13 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jobs from '../../lib/schedule/jobs.json' with { type: 'json' };
 import { PACKAGE_TIMEOUT_S, packageOnce, run, type CfnResource, type CfnTemplate } from './package-once.ts';
 
-/** The job functions an EventBridge schedule invokes asynchronously. */
+/** The functions invoked asynchronously (schedules, EventBridge events, SNS). */
 const SCHEDULED = [
   ['update', 'Update'],
   ['validate', 'Validate'],
   ['digest', 'Digest'],
   ['backup', 'Backup'],
   ['sentiment', 'Sentiment'],
+  // Not scheduled but asynchronous too (EventBridge events, SNS): the same on-failure path.
+  ['backtest-recovery', 'BacktestRecovery'],
+  ['notifier', 'Notifier'],
 ] as const;
 
 let outDir: string;
