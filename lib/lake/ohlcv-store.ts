@@ -53,12 +53,13 @@ export async function ohlcvListParts(store: ObjectStore, series: SeriesId, datas
 
 /**
  * Downloads `parts` into `dir`; when one has vanished (a compaction swap deleted it after the
- * listing), lists the series again and starts over, at most {@link READ_ATTEMPTS} times.
+ * listing), lists again with `relist` and starts over, at most {@link READ_ATTEMPTS} times.
+ * Shared by every per-series dataset (ohlcv, features, sentiment).
  * @returns the local files and the parts they hold
  */
-async function downloadSeriesParts(
+export async function downloadLiveParts(
   store: ObjectStore,
-  series: SeriesId,
+  relist: () => Promise<PartRange[]>,
   dir: string,
   firstParts: readonly PartRange[],
   select: (parts: readonly PartRange[]) => readonly PartRange[] = (parts) => parts,
@@ -75,8 +76,19 @@ async function downloadSeriesParts(
     }
     if (missing.length === 0) return { files, parts: [...chosen] };
     if (attempt >= READ_ATTEMPTS) throw new PartsVanishedError(missing, attempt);
-    parts = await ohlcvListParts(store, series);
+    parts = await relist();
   }
+}
+
+/** {@link downloadLiveParts} for one OHLCV series. */
+function downloadSeriesParts(
+  store: ObjectStore,
+  series: SeriesId,
+  dir: string,
+  firstParts: readonly PartRange[],
+  select?: (parts: readonly PartRange[]) => readonly PartRange[],
+): Promise<{ files: string[]; parts: PartRange[] }> {
+  return downloadLiveParts(store, () => ohlcvListParts(store, series), dir, firstParts, select);
 }
 
 /** First and last stored open time, or `undefined` for an empty series. */

@@ -27,7 +27,7 @@ import {
   type PartRange, type SentimentDataset, type SentimentDatasetId,
 } from './keys.ts';
 import { liveParts } from './live-parts.ts';
-import { ohlcvStoredRange, PartsVanishedError, READ_ATTEMPTS } from './ohlcv-store.ts';
+import { downloadLiveParts, ohlcvStoredRange } from './ohlcv-store.ts';
 import { PARQUET_COPY_OPTIONS, SENTIMENT_COLUMNS, type ColumnSpec } from './schema.ts';
 import { withTempDir } from './temp-dir.ts';
 
@@ -157,31 +157,15 @@ export async function sentimentStoredRange(
   return ohlcvStoredRange(liveParts(knownParts ?? (await sentimentListParts(store, id))));
 }
 
-/**
- * Downloads `select(parts)` into `dir`; when one has vanished (a compaction swap deleted it
- * after the listing), lists the series again and starts over, at most {@link READ_ATTEMPTS} times.
- */
-async function downloadParts(
+/** {@link downloadLiveParts} for one sentiment series. */
+function downloadParts(
   store: ObjectStore,
   id: SentimentDatasetId,
   dir: string,
   firstParts: readonly PartRange[],
-  select: (parts: readonly PartRange[]) => readonly PartRange[] = (parts) => parts,
+  select?: (parts: readonly PartRange[]) => readonly PartRange[],
 ): Promise<{ files: string[]; parts: PartRange[] }> {
-  let parts = liveParts(firstParts);
-  for (let attempt = 1; ; attempt += 1) {
-    const files: string[] = [];
-    const missing: string[] = [];
-    const chosen = select(parts);
-    for (const [i, part] of chosen.entries()) {
-      const path = join(dir, `a${attempt}-part-${i}.parquet`);
-      if (await store.download(part.key, path)) files.push(path);
-      else missing.push(part.key);
-    }
-    if (missing.length === 0) return { files, parts: [...chosen] };
-    if (attempt >= READ_ATTEMPTS) throw new PartsVanishedError(missing, attempt);
-    parts = await sentimentListParts(store, id);
-  }
+  return downloadLiveParts(store, () => sentimentListParts(store, id), dir, firstParts, select);
 }
 
 /** The time column as epoch ms (DOUBLE), whichever of DATE/TIMESTAMP it is. */
