@@ -171,27 +171,10 @@ export class CandleSeries {
     const highTicks = Math.round(top * (1 + MAX_WICK * hash01(this.seed, index, SALT.high) ** 2));
     const lowTicks = Math.max(1, Math.round(bottom * (1 - MAX_WICK * hash01(this.seed, index, SALT.low) ** 2)));
 
-    const closePrice = closeTicks * this.spec.tick.value;
     const movePct = (100 * Math.abs(closeTicks - openTicks)) / openTicks;
     // Volume grows with the size of the move, as it does on real exchanges.
     const fullQuote = this.quoteScale * (0.4 + 1.2 * hash01(this.seed, index, SALT.volume)) * (1 + movePct);
-    const volumeSteps = Math.max(1, Math.round((fullQuote * elapsed) / closePrice / this.spec.step.value));
-    const volume = volumeSteps * this.spec.step.value;
-    const takerBuySteps = Math.round(volumeSteps * (0.35 + 0.3 * hash01(this.seed, index, SALT.taker)));
-    const trades = Math.max(1, Math.round(((fullQuote * elapsed) / 2000) * (0.8 + 0.4 * hash01(this.seed, index, SALT.trades))));
-    return {
-      openTime,
-      closeTime: closeAt - 1,
-      openTicks,
-      highTicks,
-      lowTicks,
-      closeTicks,
-      volumeSteps,
-      quoteVolume: volume * closePrice,
-      trades,
-      takerBuySteps,
-      takerBuyQuote: takerBuySteps * this.spec.step.value * closePrice,
-    };
+    return this.withVolume(index, openTime, elapsed, { openTicks, highTicks, lowTicks, closeTicks }, fullQuote);
   }
 
   /** Log-linear between the path's 15m boundaries. */
@@ -221,24 +204,35 @@ export class CandleSeries {
     const highTicks = Math.round(top * Math.exp(wick(SALT.high)));
     const lowTicks = Math.max(1, Math.round(bottom * Math.exp(-wick(SALT.low))));
 
-    const closePrice = closeTicks * this.spec.tick.value;
     const absReturn = Math.abs(Math.log(closeTicks / openTicks));
     const hourUtc = (openTime % 86_400_000) / 3_600_000;
     const intraday = 1 + 0.35 * Math.cos((2 * Math.PI * (hourUtc - 14)) / 24);
     const noise = Math.exp(0.3 * (hash01(this.seed, index, SALT.volume) + hash01(this.seed, index + 0x10000000, SALT.volume) - 1) * 2.45);
     const activity = (0.35 * sigma + 0.8 * absReturn) / typical;
     const fullQuote = this.quoteScale * intraday * noise * activity;
+    return this.withVolume(index, openTime, elapsed, { openTicks, highTicks, lowTicks, closeTicks }, fullQuote);
+  }
+
+  /**
+   * The volume side of a candle, the same for every price model: `fullQuote` traded over the
+   * whole candle (so far `elapsed` of it), rounded to lot steps, with taker share and trade count.
+   */
+  private withVolume(
+    index: number,
+    openTime: number,
+    elapsed: number,
+    ticks: { openTicks: number; highTicks: number; lowTicks: number; closeTicks: number },
+    fullQuote: number,
+  ): Candle {
+    const closePrice = ticks.closeTicks * this.spec.tick.value;
     const volumeSteps = Math.max(1, Math.round((fullQuote * elapsed) / closePrice / this.spec.step.value));
     const volume = volumeSteps * this.spec.step.value;
     const takerBuySteps = Math.round(volumeSteps * (0.35 + 0.3 * hash01(this.seed, index, SALT.taker)));
     const trades = Math.max(1, Math.round(((fullQuote * elapsed) / 2000) * (0.8 + 0.4 * hash01(this.seed, index, SALT.trades))));
     return {
       openTime,
-      closeTime: closeAt - 1,
-      openTicks,
-      highTicks,
-      lowTicks,
-      closeTicks,
+      closeTime: openTime + BASE_INTERVAL_MS - 1,
+      ...ticks,
       volumeSteps,
       quoteVolume: volume * closePrice,
       trades,

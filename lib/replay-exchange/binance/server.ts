@@ -11,7 +11,6 @@
  * 6. send with Binance's content type and the weight headers.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { BinanceApiError, notFound, unknownError } from './errors.ts';
 import { FaultRegistry, statusFaultReply, tooManyRequestsReply } from './faults.ts';
 import { GapStore } from './gaps.ts';
@@ -23,6 +22,7 @@ import { spotRoutes } from './routes-spot.ts';
 import { JSON_CONTENT_TYPE, jsonReply, type HttpReply, type Route, type RouteDeps } from './route.ts';
 import type { BinanceStandIn, BinanceStandInOptions, FaultAction, RecordedRequest } from './types.ts';
 import { WeightMeter, type WeightBucket } from './weights.ts';
+import { closeOnce, listeningUrl, type StallRegistry } from '../shared/server-lifecycle.ts';
 
 /** Defaults of every option but `markets`, which is built fresh per server. */
 const DEFAULTS = {
@@ -58,8 +58,7 @@ export async function startBinanceStandIn(options: BinanceStandInOptions = {}): 
   let now: () => number = settings.now;
 
   // Pending stalls, so close() can end them instead of leaving timers behind.
-  const stalls = new Map<NodeJS.Timeout, (finished: boolean) => void>();
-  let closing: Promise<void> | undefined;
+  const stalls: StallRegistry = new Map();
 
   const stall = (ms: number) =>
     new Promise<boolean>((resolve) => {
@@ -139,30 +138,16 @@ export async function startBinanceStandIn(options: BinanceStandInOptions = {}): 
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
-  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
 
   return {
-    url: `http://${host}:${port}`,
+    url: listeningUrl(server, settings.host),
     faults,
     gaps,
     requests,
     setNow: (next) => {
       now = next;
     },
-    close: () => {
-      closing ??= new Promise<void>((resolve, reject) => {
-        for (const [timer, finish] of stalls) {
-          clearTimeout(timer);
-          finish(false);
-        }
-        stalls.clear();
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Keep-alive and stalled sockets would otherwise hold close() open.
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    close: closeOnce(server, stalls),
   };
 }
 

@@ -8,8 +8,8 @@
  * route) → run the route → a `malformed-body` fault cuts the answer in half, as a 200.
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { RuleRegistry } from '../shared/rule-registry.ts';
+import { closeOnce, listeningUrl, type StallRegistry } from './server-lifecycle.ts';
 
 /** What a fault does to the requests it matches. */
 export type HttpFaultAction =
@@ -144,8 +144,7 @@ export async function startJsonStandIn(spec: JsonStandInSpec): Promise<JsonStand
   let now = spec.now ?? Date.now;
   const faults = new HttpFaultRegistry();
   const requests: HttpRecordedRequest[] = [];
-  const stalls = new Map<NodeJS.Timeout, (finished: boolean) => void>();
-  let closing: Promise<void> | undefined;
+  const stalls: StallRegistry = new Map();
 
   const stall = (ms: number) =>
     new Promise<boolean>((resolve) => {
@@ -205,28 +204,15 @@ export async function startJsonStandIn(spec: JsonStandInSpec): Promise<JsonStand
       resolve();
     });
   });
-  const address = server.address() as AddressInfo;
-  const shownHost = host.includes(':') ? `[${host}]` : host;
 
   return {
-    url: `http://${shownHost}:${address.port}`,
+    url: listeningUrl(server, host),
     faults,
     requests,
     setNow: (next) => {
       now = next;
     },
-    close: () => {
-      closing ??= new Promise<void>((resolve, reject) => {
-        for (const [timer, finish] of stalls) {
-          clearTimeout(timer);
-          finish(false);
-        }
-        stalls.clear();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    close: closeOnce(server, stalls),
   };
 }
 
