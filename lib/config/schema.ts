@@ -103,6 +103,19 @@ export const DailyBacktestConfigSchema = z.object({
   heartbeatMs: z.number().int().min(100).default(30_000),
 });
 
+/** A store URL `openObjectStore` accepts (the lake, the backup store). */
+const StoreUrlSchema = z
+  .string()
+  .min(1)
+  .refine((url) => {
+    try {
+      parseStoreUrl(url);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'unsupported store URL: use file:///path, file://./relative, a plain path, or s3://bucket/prefix');
+
 /** The sentiment job (lib/sentiment): where each source lives and how far back a first run reaches. */
 export const SentimentConfigSchema = z.object({
   /** alternative.me's API (Fear & Greed Index); a proxy or the stand-in in tests. */
@@ -129,36 +142,14 @@ export const BackupConfigSchema = z.object({
    * The backup store, `file://…` or `s3://bucket/prefix`: a different failure domain from the lake
    * (another bucket, another disk). Unset: backups are refused, never written beside the lake.
    */
-  url: z
-    .string()
-    .min(1)
-    .refine((url) => {
-      try {
-        parseStoreUrl(url);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'unsupported store URL: use file:///path, file://./relative, a plain path, or s3://bucket/prefix')
-    .optional(),
+  url: StoreUrlSchema.optional(),
   /** Complete weekly snapshots kept; older ones are deleted after each backup. */
   keep: z.number().int().min(1).max(520).default(3),
 });
 
 export const ConfigSchema = z.object({
   /** Where the lake lives: `file://…`, a plain path, or `s3://bucket/prefix`. */
-  lake: z
-    .string()
-    .min(1)
-    .refine((url) => {
-      try {
-        parseStoreUrl(url);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'unsupported store URL: use file:///path, file://./relative, a plain path, or s3://bucket/prefix')
-    .default('file://./lake'),
+  lake: StoreUrlSchema.default('file://./lake'),
   /** Local folder where S3 objects are cached for DuckDB. */
   cacheDir: z.string().min(1).default('.cache/lake'),
   exchange: ExchangeConfigSchema.default(ExchangeConfigSchema.parse({})),
