@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseStoreUrl } from '../object-store/index.ts';
 import { DEFAULT_FEATURES, parseFeatureSpec } from '../features/definitions.ts';
 import { DEFAULT_SYMBOLS, DEFAULT_TIMEFRAMES, TIMEFRAMES } from './universe.ts';
+import { STATS_PERIODS } from '../sentiment/periods.ts';
 
 const unique = <T>(items: readonly T[]) => new Set(items).size === items.length;
 
@@ -129,7 +130,7 @@ export const SentimentConfigSchema = z.object({
   /** First run of a macro series reaches this far back. */
   macroLookbackDays: z.number().int().min(1).max(36500).default(5 * 365),
   /** Period of the open interest and long/short ratio series. */
-  statsPeriod: z.enum(['5m', '15m', '30m', '1h', '2h', '4h', '6h', '12h', '1d']).default('1h'),
+  statsPeriod: z.enum(STATS_PERIODS).default('1h'),
   /** Per-request timeout of the plain HTTP sources. */
   timeoutMs: z.number().int().min(100).default(10_000),
   /** Symbols fetched at once from the exchange. */

@@ -14,15 +14,12 @@ import { sentimentStoredRange, sentimentWrite, type SentimentDatasetId } from '.
 import type { JobLogger } from '../logging/types.ts';
 import type { JobFinding } from '../notify/job-alerts.ts';
 import type { ObjectStore } from '../object-store/types.ts';
-import type { DerivativesSource, FearGreedSource, MacroSource, StatsPeriod } from './types.ts';
+import type { DerivativesSource, FearGreedSource, MacroSource } from './types.ts';
+import { STATS_PERIOD_MS } from './periods.ts';
 
 export type * from './types.ts';
 
 const DAY_MS = 86_400_000;
-const PERIOD_MS: Record<StatsPeriod, number> = {
-  '5m': 5 * 60_000, '15m': 15 * 60_000, '30m': 30 * 60_000, '1h': 3_600_000, '2h': 7_200_000,
-  '4h': 14_400_000, '6h': 21_600_000, '12h': 43_200_000, '1d': DAY_MS,
-};
 /** Binance keeps open interest and long/short history for about 30 days. */
 const STATS_HISTORY_MS = 29 * DAY_MS;
 
@@ -168,12 +165,12 @@ async function derivatives(deps: SentimentDeps, result: SentimentResult): Promis
           }],
           ['open_interest', async () => {
             const id: SentimentDatasetId = { dataset: 'open_interest', exchange, symbol, period };
-            const since = Math.max(await resumeFrom(store, id, PERIOD_MS[period], 0), nowMs - STATS_HISTORY_MS);
+            const since = Math.max(await resumeFrom(store, id, STATS_PERIOD_MS[period], 0), nowMs - STATS_HISTORY_MS);
             return (await sentimentWrite(store, id, await deps.derivatives.openInterestHistory(perpetual, period, since))).written;
           }],
           ['long_short_ratio', async () => {
             const id: SentimentDatasetId = { dataset: 'long_short_ratio', exchange, symbol, period };
-            const since = Math.max(await resumeFrom(store, id, PERIOD_MS[period], 0), nowMs - STATS_HISTORY_MS);
+            const since = Math.max(await resumeFrom(store, id, STATS_PERIOD_MS[period], 0), nowMs - STATS_HISTORY_MS);
             return (await sentimentWrite(store, id, await deps.derivatives.longShortRatioHistory(perpetual, period, since))).written;
           }],
         ];

@@ -11,6 +11,7 @@ import type { DerivativesSource, FundingPoint, LongShortPoint, OpenInterestPoint
 import { MalformedResponseError, redact, SourceRejectedError, TransientSourceError } from './errors.ts';
 import { parseRetryAfter, withoutUndefined } from './http-json.ts';
 import { withSourceRetries, type RetrySettings } from './retry.ts';
+import { STATS_PERIOD_MS } from '../periods.ts';
 
 /** Options of {@link createBinanceDerivativesSource}; every field has a default. */
 export interface BinanceDerivativesOptions extends Partial<RetrySettings> {
@@ -33,10 +34,6 @@ const STATS_KEPT_MS = 30 * DAY_MS;
 /** Asks a little later than the edge of the window so a few minutes of clock skew are not refused. */
 const STATS_EDGE_MARGIN_MS = 10 * 60_000;
 
-const PERIOD_MS: Readonly<Record<StatsPeriod, number>> = {
-  '5m': 5 * 60_000, '15m': 15 * 60_000, '30m': 30 * 60_000, '1h': 3_600_000, '2h': 7_200_000,
-  '4h': 14_400_000, '6h': 21_600_000, '12h': 43_200_000, '1d': DAY_MS,
-};
 
 const DEFAULTS = {
   timeoutMs: 15_000,
@@ -129,7 +126,7 @@ export function createBinanceDerivativesSource(options: BinanceDerivativesOption
     sinceMs: number,
     fetchWindow: (startMs: number, endMs: number) => Promise<T[]>,
   ): Promise<T[]> {
-    const periodMs = PERIOD_MS[period];
+    const periodMs = STATS_PERIOD_MS[period];
     if (periodMs === undefined) throw new Error(`unknown period ${JSON.stringify(period)}`);
     const byTime = new Map<number, T>();
     let cursor = statsSince(sinceMs);
