@@ -16,15 +16,13 @@ import type { JobFinding } from '../notify/job-alerts.ts';
 import type { ObjectStore } from '../object-store/types.ts';
 import { checkIntegrity } from './integrity.ts';
 import { listSnapshots } from './catalog.ts';
+import { WRITE_LEASE } from './operation.ts';
 import { applyRetention } from './retention.ts';
 import { snapshotLake } from './snapshot.ts';
 import type { IntegrityProblem, RetentionReport, SnapshotReport } from './types.ts';
 
 /** Where the effective configuration is recorded, so a snapshot carries the settings it was made with. */
 export const CONFIG_RECORD_KEY = 'config/candlelake.json';
-
-/** The lease every lake writer shares (update, validate repairs, compaction). */
-const WRITE_LEASE = 'update';
 
 export interface BackupJobDeps {
   lake: ObjectStore;

@@ -8,8 +8,8 @@ import { acquireLease } from '../lake/lease.ts';
 import { newRunId, writeRunRecord } from '../lake/run-records.ts';
 import type { ObjectStore } from '../object-store/types.ts';
 
-/** The lease every lake writer shares. */
-const WRITE_LEASE = 'update';
+/** The lease every lake writer shares (update, validate repairs, compaction, backup, restore). */
+export const WRITE_LEASE = 'update';
 const LEASE_TTL_MS = 15 * 60_000;
 
 export class LakeBusyError extends Error {
