@@ -45,7 +45,7 @@ async function startedAtOf(backup: ObjectStore, id: string): Promise<string | un
 /**
  * Complete snapshots newest first (by start time, then id), plus incomplete ones.
  * A snapshot whose manifest does not validate counts as incomplete, with the reason.
- * @example const { complete, incomplete } = await listSnapshots(backup); // complete[0].id === 'snap-20261129T0300Z'
+ * @example const { complete, incomplete } = await listSnapshots(backup); // complete[0].id === 'snap-20261129T030000Z'
  */
 export async function listSnapshots(backup: ObjectStore): Promise<SnapshotListing> {
   const folders = await snapshotFolders(backup);

@@ -7,7 +7,7 @@
  * snapshots/<id>/manifest.json          written last: the commit marker
  * ```
  */
-import { fileStamp } from '../lake/keys.ts';
+import { randomBytes } from 'node:crypto';
 import { BackupUsageError } from './errors.ts';
 
 export const SNAPSHOTS_PREFIX = 'snapshots/';
@@ -19,11 +19,21 @@ export const EXCLUDED_LAKE_PREFIXES: readonly string[] = ['leases/'];
 const SNAPSHOT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
- * The default id of a snapshot started at `ms`.
- * @example snapshotIdFor(Date.parse('2026-11-29T03:00:00Z')) // 'snap-20261129T0300Z'
+ * The default id of a snapshot started at `ms`, to the second: ids sort by start time as strings.
+ * @example snapshotIdFor(Date.parse('2026-11-29T03:00:00Z')) // 'snap-20261129T030000Z'
  */
 export function snapshotIdFor(ms: number): string {
-  return `snap-${fileStamp(ms)}`;
+  return `snap-${new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z')}`;
+}
+
+/**
+ * The default id when {@link snapshotIdFor} is already taken within the same second (a rerun
+ * right after a run killed midway, whose incomplete snapshot holds that id until retention
+ * removes it). The suffix keeps it after the taken id in string order, as it is in time.
+ * @example retrySnapshotId('snap-20261129T030000Z') // 'snap-20261129T030000Z-3f9a1c'
+ */
+export function retrySnapshotId(baseId: string): string {
+  return `${baseId}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Throws {@link BackupUsageError} for an id that cannot be one key segment. */

@@ -72,7 +72,7 @@ export function manifestParse(id: string, body: Uint8Array): SnapshotManifest {
 
 /**
  * The manifest of snapshot `id`, or `undefined` when the snapshot is incomplete or absent.
- * @example const manifest = await manifestRead(backup, 'snap-20261129T0300Z');
+ * @example const manifest = await manifestRead(backup, 'snap-20261129T030000Z');
  */
 export async function manifestRead(backup: ObjectStore, id: string): Promise<SnapshotManifest | undefined> {
   const got = await backup.get(manifestKey(id));

@@ -16,7 +16,7 @@ export const RETENTION_DEFAULTS = { keep: 3, dryRun: false } as const;
  * Deletes complete snapshots beyond the newest `keep`, and incomplete ones that started before
  * the newest complete one (a newer incomplete one may still be running, so it stays). With no
  * complete snapshot at all nothing is deleted. The newest complete snapshot is never deleted.
- * @example const { deletedComplete } = await applyRetention(backup, { keep: 3 }); // ['snap-20261101T0300Z']
+ * @example const { deletedComplete } = await applyRetention(backup, { keep: 3 }); // ['snap-20261101T030000Z']
  */
 export async function applyRetention(backup: ObjectStore, options: RetentionOptions = {}): Promise<RetentionReport> {
   const { keep, dryRun } = { ...RETENTION_DEFAULTS, ...options };

@@ -10,7 +10,7 @@ import { sha256Hex } from './checksum.ts';
 import { DEFAULT_CONCURRENCY, mapLimited } from './concurrency.ts';
 import { contentTypeOf, isParquetKey } from './datasets.ts';
 import { BackupObjectCorruptError, BackupUsageError, SnapshotExistsError } from './errors.ts';
-import { assertSnapshotId, isBackedUpKey, objectPath, snapshotIdFor, snapshotObjectKey, snapshotPrefix, startMarkerKey } from './layout.ts';
+import { assertSnapshotId, isBackedUpKey, objectPath, retrySnapshotId, snapshotIdFor, snapshotObjectKey, snapshotPrefix, startMarkerKey } from './layout.ts';
 import { datasetTotals, manifestWrite } from './manifest.ts';
 import { parquetInspect } from './parquet-inspect.ts';
 import { elapsedSeconds, startTimer } from './timing.ts';
@@ -23,20 +23,20 @@ export async function snapshotCandidates(lake: ObjectStore): Promise<ObjectInfo[
 
 /**
  * Snapshots the lake into the backup store.
- * @throws SnapshotExistsError when anything already exists under `snapshots/<id>/`
+ * @throws SnapshotExistsError when anything already exists under `snapshots/<id>/` of an id given in `options.id`
  * @throws BackupObjectCorruptError when a copy does not read back with the checksum just computed (no manifest is written)
  * @example
  * const report = await snapshotLake({ lake, backup, clock: systemClock, logger }, {});
- * // { id: 'snap-20261129T0300Z', objects: 1520, bytes: 412_000_000, seconds: 41.2, mbPerSecond: 10, … }
+ * // { id: 'snap-20261129T030000Z', objects: 1520, bytes: 412_000_000, seconds: 41.2, mbPerSecond: 10, … }
  */
 export async function snapshotLake(deps: SnapshotDeps, options: SnapshotOptions = {}): Promise<SnapshotReport> {
   const { lake, backup, clock, logger } = deps;
   const started = startTimer();
   const startedAtMs = clock.nowMs();
-  const id = options.id ?? snapshotIdFor(startedAtMs);
-  assertSnapshotId(id);
+  if (options.id !== undefined) assertSnapshotId(options.id);
   assertSeparateStores(lake.url, backup.url);
-  if ((await backup.list(snapshotPrefix(id))).length > 0) throw new SnapshotExistsError(id);
+  const id = options.id ?? (await freeDefaultId(backup, startedAtMs));
+  if (options.id !== undefined && (await isTaken(backup, id))) throw new SnapshotExistsError(id);
 
   const candidates = await snapshotCandidates(lake);
   const dryRun = options.dryRun ?? false;
@@ -78,6 +78,24 @@ export async function snapshotLake(deps: SnapshotDeps, options: SnapshotOptions 
   const { datasets, ...totals } = result;
   logger.info('snapshot complete', { ...totals, datasets: Object.keys(datasets).length });
   return result;
+}
+
+async function isTaken(backup: ObjectStore, id: string): Promise<boolean> {
+  return (await backup.list(snapshotPrefix(id))).length > 0;
+}
+
+/**
+ * The snapshot id of a run started at `startedAtMs`. An id the caller chose must be new; the
+ * default one steps aside instead, so a rerun within the same second as a killed run works.
+ */
+async function freeDefaultId(backup: ObjectStore, startedAtMs: number): Promise<string> {
+  const base = snapshotIdFor(startedAtMs);
+  if (!(await isTaken(backup, base))) return base;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const id = retrySnapshotId(base);
+    if (!(await isTaken(backup, id))) return id;
+  }
+  throw new SnapshotExistsError(base);
 }
 
 /**

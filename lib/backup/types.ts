@@ -15,7 +15,7 @@ export interface SnapshotDeps extends BackupStores {
 }
 
 export interface SnapshotOptions {
-  /** Snapshot id; default `snap-<UTC stamp of clock.nowMs()>`, e.g. `snap-20261129T0300Z`. */
+  /** Snapshot id, which must be new; default `snap-<UTC second of clock.nowMs()>`, e.g. `snap-20261129T030000Z` (plus a random suffix when a killed run in the same second holds that id). */
   id?: string;
   /** List what would be copied, write nothing. */
   dryRun?: boolean;

@@ -3,6 +3,7 @@
  * writer wins (`If-None-Match: *`), a stale lease is taken over with compare-and-swap
  * (`If-Match`). Two runs of one job therefore never write at once, on S3 or in a folder.
  */
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { PreconditionFailedError } from '../object-store/errors.ts';
 import type { ObjectStore } from '../object-store/types.ts';
@@ -17,6 +18,13 @@ export interface LeaseHolder {
   pid: number;
   acquiredAtMs: number;
   expiresAtMs: number;
+  /**
+   * Unique to one `acquireLease` call. A run id alone cannot prove ownership (callers may pass
+   * their own, e.g. `runBackup`'s `input.runId`, and two processes could reuse one); this token is
+   * what a run recognises as its own write when an answer was lost and the SDK's retry meets the
+   * object it wrote. Absent in leases written before it existed, which then never match.
+   */
+  token?: string;
 }
 
 export type LeaseAttempt =
@@ -76,11 +84,18 @@ export class Lease {
       this.holder.expiresAtMs = next.expiresAtMs;
       return true;
     } catch (error) {
-      if (error instanceof PreconditionFailedError) {
-        this.lost = true;
-        return false;
+      if (!(error instanceof PreconditionFailedError)) throw error;
+      // A lost answer makes the SDK resend the PUT, which then fails its If-Match against the
+      // renewal it applied itself: that is still our lease, not a takeover.
+      const current = await this.store.get(leaseKey(this.holder.name));
+      const stored = current ? parseHolder(current.body) : undefined;
+      if (current && stored && isOurs(stored, this.holder) && stored.expiresAtMs === next.expiresAtMs) {
+        this.etag = current.etag;
+        this.holder.expiresAtMs = next.expiresAtMs;
+        return true;
       }
-      throw error;
+      this.lost = true;
+      return false;
     }
   }
 
@@ -90,6 +105,11 @@ export class Lease {
     if (!current || current.etag !== this.etag) return;
     await this.store.delete(leaseKey(this.holder.name));
   }
+}
+
+/** Whether `stored` was written by the same `acquireLease` call as `mine` (same token, same run). */
+function isOurs(stored: LeaseHolder, mine: LeaseHolder): boolean {
+  return mine.token !== undefined && stored.token === mine.token && stored.runId === mine.runId && stored.name === mine.name;
 }
 
 function parseHolder(body: Uint8Array): LeaseHolder | undefined {
@@ -110,6 +130,9 @@ export async function acquireLease(store: ObjectStore, options: LeaseOptions): P
   const host = hostname();
   const alive = options.isProcessAlive ?? processAlive;
   const key = leaseKey(options.name);
+  const token = randomUUID();
+  // Whom our last takeover PUT replaced: if its answer was lost, the pass that finds our lease must still report it.
+  let tookOverFrom: LeaseHolder | undefined;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const now = options.clock.nowMs();
     const mine: LeaseHolder = {
@@ -119,6 +142,7 @@ export async function acquireLease(store: ObjectStore, options: LeaseOptions): P
       pid: process.pid,
       acquiredAtMs: now,
       expiresAtMs: now + options.ttlMs,
+      token,
     };
     try {
       const { etag } = await store.put(key, JSON.stringify(mine), { ifNoneMatch: '*' });
@@ -129,17 +153,25 @@ export async function acquireLease(store: ObjectStore, options: LeaseOptions): P
     const current = await store.get(key);
     if (!current) continue; // released between our two calls: try again
     const holder = parseHolder(current.body);
+    // Our own write whose answer was lost (the SDK's retry then failed its condition against it).
+    if (holder && isOurs(holder, mine)) {
+      return { acquired: true, lease: new Lease(store, holder, current.etag, options), ...(tookOverFrom ? { tookOverFrom } : {}) };
+    }
     if (holder && !isLeaseStale(holder, now, host, alive)) return { acquired: false, holder };
+    tookOverFrom = holder;
     try {
       const { etag } = await store.put(key, JSON.stringify(mine), { ifMatch: current.etag });
       return { acquired: true, lease: new Lease(store, mine, etag, options), ...(holder ? { tookOverFrom: holder } : {}) };
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;
-      // Another run took the stale lease first; look again.
+      // Another run took the stale lease first (or our answer was lost); look again.
     }
   }
   const current = await store.get(key);
   const holder = current ? parseHolder(current.body) : undefined;
+  if (current && holder && holder.token === token && holder.runId === options.runId) {
+    return { acquired: true, lease: new Lease(store, holder, current.etag, options), ...(tookOverFrom ? { tookOverFrom } : {}) };
+  }
   if (holder) return { acquired: false, holder };
   throw new Error(`could not settle lease ${options.name} after 5 attempts`);
 }

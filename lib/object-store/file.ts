@@ -36,6 +36,11 @@ export interface FileObjectStoreOptions {
   fsync?: boolean;
   /** How many files `list` stats and hashes at once. */
   listConcurrency?: number;
+  /**
+   * A temp file in `.tmp/` untouched for longer than this belongs to a writer that died before
+   * landing it, and is removed when this store first writes.
+   */
+  staleTempMs?: number;
 }
 
 /**
@@ -48,6 +53,9 @@ export const FILE_STORE_DEFAULTS: Required<FileObjectStoreOptions> = {
   lockTimeoutMs: 15_000,
   fsync: true,
   listConcurrency: 32,
+  // A live writer's temp file lives for one write plus at most one lock wait (seconds), so an
+  // hour-old one is certainly abandoned, whatever another process sharing the folder is doing.
+  staleTempMs: 3_600_000,
 };
 
 /** The reserved folder for temp and lock files; no key may start with it. */
@@ -80,6 +88,8 @@ export class FileObjectStore implements ObjectStore {
   private readonly tmpDir: string;
   private readonly lockDir: string;
   private readonly etagCache = new Map<string, EtagCacheEntry>();
+  /** The sweep of abandoned temp files, started by the first write of this store. */
+  private tempSweep: Promise<number> | undefined;
 
   constructor(rootDir: string, options: FileObjectStoreOptions = {}) {
     this.rootDir = path.resolve(rootDir);
@@ -187,7 +197,17 @@ export class FileObjectStore implements ObjectStore {
     return path.join(this.rootDir, ...segments);
   }
 
+  /**
+   * Removes temp files of writers killed before they landed them (a killed process runs no
+   * cleanup), once per store, on its first write. Returns how many it removed.
+   */
+  sweepStaleTempFiles(): Promise<number> {
+    this.tempSweep ??= removeStaleTempFiles(this.tmpDir, this.options.staleTempMs);
+    return this.tempSweep;
+  }
+
   private async writeTemp(bytes: Uint8Array): Promise<string> {
+    await this.sweepStaleTempFiles();
     await fs.mkdir(this.tmpDir, { recursive: true });
     const temp = path.join(this.tmpDir, `${randomUUID()}.tmp`);
     const handle = await fs.open(temp, 'wx');
@@ -326,6 +346,32 @@ export class FileObjectStore implements ObjectStore {
       current = path.dirname(current);
     }
   }
+}
+
+/** Deletes `*.tmp` files directly in `tmpDir` last modified more than `staleMs` ago; locks are left to the lock logic. */
+async function removeStaleTempFiles(tmpDir: string, staleMs: number): Promise<number> {
+  let entries;
+  try {
+    entries = await fs.readdir(tmpDir, { withFileTypes: true });
+  } catch (error) {
+    if (isCode(error, 'ENOENT', 'ENOTDIR')) return 0;
+    throw error;
+  }
+  const cutoffMs = Date.now() - staleMs;
+  let removed = 0;
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith('.tmp')) continue;
+    const file = path.join(tmpDir, entry.name);
+    try {
+      if ((await fs.stat(file)).mtimeMs >= cutoffMs) continue;
+      await fs.unlink(file);
+      removed += 1;
+    } catch (error) {
+      // Landed or removed by its writer, or by another process's sweep, meanwhile.
+      if (!isCode(error, 'ENOENT')) throw error;
+    }
+  }
+  return removed;
 }
 
 /**

@@ -18,8 +18,11 @@ import {
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  type GetObjectCommandInput,
+  type GetObjectCommandOutput,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import pRetry from 'p-retry';
 import { PreconditionFailedError } from './errors.ts';
 import type { GetResult, ObjectInfo, ObjectVersion, PutOptions, VersionedObjectStore } from './types.ts';
 
@@ -95,12 +98,28 @@ export class S3ObjectStore implements VersionedObjectStore {
   }
 
   async get(key: string): Promise<GetResult | undefined> {
-    try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }));
+    return this.getBytes({ Bucket: this.bucket, Key: this.keyOf(key) }, isNotFound);
+  }
+
+  /**
+   * One GetObject and its whole body, retried as a unit: the SDK retries only until the headers
+   * arrive, so a connection that dies while the body streams would otherwise fail the caller.
+   */
+  private getBytes(input: GetObjectCommandInput, isMissing: (error: unknown) => boolean): Promise<GetResult | undefined> {
+    return retryTransientReads(async () => {
+      const response = await this.sendGet(input, isMissing);
+      if (response === undefined) return undefined;
       const body = response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+      assertWholeBody(input.Key ?? '', body.byteLength, response.ContentLength);
       return { body, etag: response.ETag ?? '' };
+    });
+  }
+
+  private async sendGet(input: GetObjectCommandInput, isMissing: (error: unknown) => boolean): Promise<GetObjectCommandOutput | undefined> {
+    try {
+      return await this.client.send(new GetObjectCommand(input));
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (isMissing(error)) return undefined;
       throw error;
     }
   }
@@ -173,32 +192,31 @@ export class S3ObjectStore implements VersionedObjectStore {
   }
 
   async download(key: string, localPath: string): Promise<boolean> {
-    let response;
-    try {
-      response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }));
-    } catch (error) {
-      if (isNotFound(error)) return false;
-      throw error;
-    }
     const destination = path.resolve(localPath);
-    await fs.mkdir(path.dirname(destination), { recursive: true });
-    // Beside the destination, so the rename stays on one filesystem and is atomic.
-    const temp = `${destination}.${randomUUID()}.tmp`;
-    try {
-      const body = response.Body;
-      if (body === undefined) {
-        await fs.writeFile(temp, new Uint8Array());
-      } else {
-        // In Node the SDK's body is an IncomingMessage; other runtimes give a web stream.
-        const source = body instanceof Readable ? body : Readable.fromWeb(body.transformToWebStream() as never);
-        await pipeline(source, createWriteStream(temp, { flags: 'wx' }));
+    const input = { Bucket: this.bucket, Key: this.keyOf(key) };
+    return retryTransientReads(async () => {
+      const response = await this.sendGet(input, isNotFound);
+      if (response === undefined) return false;
+      await fs.mkdir(path.dirname(destination), { recursive: true });
+      // Beside the destination, so the rename stays on one filesystem and is atomic.
+      const temp = `${destination}.${randomUUID()}.tmp`;
+      try {
+        const body = response.Body;
+        if (body === undefined) {
+          await fs.writeFile(temp, new Uint8Array());
+        } else {
+          // In Node the SDK's body is an IncomingMessage; other runtimes give a web stream.
+          const source = body instanceof Readable ? body : Readable.fromWeb(body.transformToWebStream() as never);
+          await pipeline(source, createWriteStream(temp, { flags: 'wx' }));
+        }
+        assertWholeBody(input.Key, (await fs.stat(temp)).size, response.ContentLength);
+        await fs.rename(temp, destination);
+        return true;
+      } catch (error) {
+        await fs.rm(temp, { force: true });
+        throw error;
       }
-      await fs.rename(temp, destination);
-      return true;
-    } catch (error) {
-      await fs.rm(temp, { force: true });
-      throw error;
-    }
+    });
   }
 
   /**
@@ -256,19 +274,11 @@ export class S3ObjectStore implements VersionedObjectStore {
 
   /** One version's bytes; `undefined` for a missing key or version, or a delete marker. */
   async getVersion(key: string, versionId: string): Promise<GetResult | undefined> {
-    try {
-      const response = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key), VersionId: versionId }),
-      );
-      const body = response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
-      return { body, etag: response.ETag ?? '' };
-    } catch (error) {
+    return this.getBytes(
+      { Bucket: this.bucket, Key: this.keyOf(key), VersionId: versionId },
       // S3 answers 405 MethodNotAllowed for a GET of a delete marker's version id.
-      if (isNotFound(error) || (error instanceof S3ServiceException && (error.name === 'NoSuchVersion' || statusOf(error) === 405))) {
-        return undefined;
-      }
-      throw error;
-    }
+      (error) => isNotFound(error) || (error instanceof S3ServiceException && (error.name === 'NoSuchVersion' || statusOf(error) === 405)),
+    );
   }
 
   private keyOf(key: string): string {
@@ -367,6 +377,45 @@ function newestFirstPerKey(a: ObjectVersion, b: ObjectVersion): number {
   const byTime = b.lastModified.getTime() - a.lastModified.getTime();
   if (byTime !== 0) return byTime;
   return Number(b.isLatest) - Number(a.isLatest);
+}
+
+/** A body that ended short of its Content-Length without the stream reporting an error. */
+export class TruncatedBodyError extends Error {
+  override readonly name = 'TruncatedBodyError';
+  constructor(readonly key: string, readonly received: number, readonly expected: number) {
+    super(`GetObject ${key}: body ended after ${received} of ${expected} bytes`);
+  }
+}
+
+function assertWholeBody(key: string, received: number, expected: number | undefined): void {
+  if (expected !== undefined && received !== expected) throw new TruncatedBodyError(key, received, expected);
+}
+
+/** Attempts of a GetObject + body read in all; each attempt's request gets the SDK's own retries too. */
+export const READ_ATTEMPTS = 3;
+
+// Node's names for a connection that died mid-response (IncomingMessage 'aborted', stream.pipeline, undici).
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);
+
+/**
+ * Whether a failed read is worth repeating: the connection broke, not S3 saying no. Service errors
+ * (NoSuchKey, 403, and 5xx the SDK already retried) are S3's final answer and are not repeated.
+ */
+export function isTransientReadError(error: unknown): boolean {
+  if (error instanceof TruncatedBodyError) return true;
+  if (!(error instanceof Error) || error instanceof S3ServiceException) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== undefined && TRANSIENT_CODES.has(code)) return true;
+  return /\baborted\b|premature close|socket hang up/i.test(error.message);
+}
+
+function retryTransientReads<T>(read: () => Promise<T>): Promise<T> {
+  return pRetry(read, {
+    retries: READ_ATTEMPTS - 1,
+    minTimeout: 100,
+    maxTimeout: 1_000,
+    shouldRetry: (error) => isTransientReadError(error),
+  });
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -15,7 +15,7 @@ import { ohlcvWrite } from '../../../lib/lake/ohlcv-store.ts';
 import { buildLake, candles, clockAt, contents, flipByte, ohlcvTotals, silentLogger, storePairs } from './fixtures.ts';
 import { readFile } from 'node:fs/promises';
 
-const SNAP = 'snap-20261129T0300Z';
+const SNAP = 'snap-20261129T030000Z';
 
 async function setUp(pair: (typeof storePairs)[number]) {
   const { store: lake } = await pair.lake.open();

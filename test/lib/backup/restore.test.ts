@@ -19,7 +19,7 @@ describe.each(storePairs)('restoreLake, $name', ({ lake: lakeBackend, backup: ba
 
     const report = await restoreLake({ lake, backup, logger: silentLogger }, { snapshot: 'latest' });
 
-    expect(report).toMatchObject({ snapshotId: 'snap-20261129T0300Z', dryRun: false, scope: {}, deleted: [], unchanged: 0, refused: [] });
+    expect(report).toMatchObject({ snapshotId: 'snap-20261129T030000Z', dryRun: false, scope: {}, deleted: [], unchanged: 0, refused: [] });
     expect(report.restored).toHaveLength(14);
     expect(report.restored.every((o) => o.reason === 'missing')).toBe(true);
     expect(await contents(lake)).toEqual(bytesBefore); // the lease was never touched, everything else is back
@@ -42,7 +42,7 @@ describe.each(storePairs)('restoreLake, $name', ({ lake: lakeBackend, backup: ba
     await lake.put('runs/job=update/latest.json', '{"outcome":"running"}');
     await lake.put(leaseKey('update'), '{"holder":"update-2"}');
 
-    const report = await restoreLake({ lake, backup, logger: silentLogger }, { snapshot: 'snap-20261129T0300Z' });
+    const report = await restoreLake({ lake, backup, logger: silentLogger }, { snapshot: 'snap-20261129T030000Z' });
 
     expect(report.restored).toEqual([{ key: 'runs/job=update/latest.json', sizeBytes: expect.any(Number), reason: 'differs' }]);
     expect(report.deleted).toEqual(added.keys);

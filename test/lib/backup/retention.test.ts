@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyRetention, BackupUsageError, listSnapshots, resolveSnapshot, snapshotLake } from '../../../lib/backup/index.ts';
+import { applyRetention, BackupUsageError, listSnapshots, resolveSnapshot, snapshotIdFor, snapshotLake } from '../../../lib/backup/index.ts';
 import { backupBackends, buildLake, clockAt, contents, FailingPutStore, silentLogger } from './fixtures.ts';
 import { lakeBackends } from '../../harness/lake-stores.ts';
 
@@ -23,7 +23,7 @@ describe.each(backupBackends)('applyRetention on a $name', (backupBackend) => {
 
   it('with 4 snapshots and keep 3 deletes only the oldest', async () => {
     const { backup, ids } = await weeklySnapshots(4);
-    expect(ids).toEqual(['snap-20261108T0300Z', 'snap-20261115T0300Z', 'snap-20261122T0300Z', 'snap-20261129T0300Z']);
+    expect(ids).toEqual(['snap-20261108T030000Z', 'snap-20261115T030000Z', 'snap-20261122T030000Z', 'snap-20261129T030000Z']);
 
     const dry = await applyRetention(backup, { keep: 3, dryRun: true });
     expect(dry).toEqual({ dryRun: true, kept: ids.slice(1).reverse(), deletedComplete: [ids[0]], deletedIncomplete: [], objectsDeleted: 16 });
@@ -46,7 +46,7 @@ describe.each(backupBackends)('applyRetention on a $name', (backupBackend) => {
     const newest = (await snapshotLake({ lake, backup, clock, logger: silentLogger })).id;
     clock.advance(DAY);
     await expect(snapshotLake({ lake, backup: new FailingPutStore(backup, 2), clock, logger: silentLogger }, { concurrency: 1 })).rejects.toThrow();
-    const interrupted = `snap-${new Date(interruptedAt).toISOString().slice(0, 16).replace(/[-:]/g, '')}Z`;
+    const interrupted = snapshotIdFor(interruptedAt);
     const running = (await listSnapshots(backup)).incomplete.map((s) => s.id).find((id) => id !== interrupted)!;
     expect((await listSnapshots(backup)).incomplete.map((s) => s.id).sort()).toEqual([interrupted, running].sort());
 

@@ -41,7 +41,7 @@ describe.each(storePairs)('snapshotLake, $name', ({ lake: lakeBackend, backup: b
 
     const report = await snapshotLake({ lake, backup, clock: clockAt(), logger: silentLogger });
 
-    expect(report).toMatchObject({ id: 'snap-20261129T0300Z', dryRun: false, objects: 14, vanished: [] });
+    expect(report).toMatchObject({ id: 'snap-20261129T030000Z', dryRun: false, objects: 14, vanished: [] });
     expect(report.bytes).toBe(lakeObjects.reduce((sum, o) => sum + o.sizeBytes, 0));
     expect(report.mbPerSecond).toBeGreaterThan(0);
     expect(report.datasets).toEqual({
@@ -53,14 +53,14 @@ describe.each(storePairs)('snapshotLake, $name', ({ lake: lakeBackend, backup: b
     });
 
     const lakeBytes = await contents(lake);
-    const backupBytes = await contents(backup, 'snapshots/snap-20261129T0300Z/objects/');
-    expect([...backupBytes.keys()]).toEqual(lakeObjects.map((o) => `snapshots/snap-20261129T0300Z/objects/${o.key}`));
+    const backupBytes = await contents(backup, 'snapshots/snap-20261129T030000Z/objects/');
+    expect([...backupBytes.keys()]).toEqual(lakeObjects.map((o) => `snapshots/snap-20261129T030000Z/objects/${o.key}`));
     for (const object of lakeObjects) {
-      expect(backupBytes.get(`snapshots/snap-20261129T0300Z/objects/${object.key}`)).toBe(lakeBytes.get(object.key));
+      expect(backupBytes.get(`snapshots/snap-20261129T030000Z/objects/${object.key}`)).toBe(lakeBytes.get(object.key));
     }
 
     const manifest = await resolveSnapshot(backup, 'latest');
-    expect(manifest).toMatchObject({ format: 1, id: 'snap-20261129T0300Z', createdAt: '2026-11-29T03:00:00.000Z', lake: lake.url });
+    expect(manifest).toMatchObject({ format: 1, id: 'snap-20261129T030000Z', createdAt: '2026-11-29T03:00:00.000Z', lake: lake.url });
     expect(manifest.datasets).toEqual(report.datasets);
     expect(manifest.objects.map((o) => o.key)).toEqual(lakeObjects.map((o) => o.key));
     for (const entry of manifest.objects) {
@@ -69,20 +69,20 @@ describe.each(storePairs)('snapshotLake, $name', ({ lake: lakeBackend, backup: b
     }
     expect(manifest.objects.find((o) => o.key.includes('dataset=markets'))?.rows).toBe(2);
     expect(await listSnapshots(backup)).toEqual({
-      complete: [{ id: 'snap-20261129T0300Z', createdAt: '2026-11-29T03:00:00.000Z', objects: 14, bytes: report.bytes }],
+      complete: [{ id: 'snap-20261129T030000Z', createdAt: '2026-11-29T03:00:00.000Z', objects: 14, bytes: report.bytes }],
       incomplete: [],
     });
   });
 
-  it('rejects an id that exists, and a dry run writes nothing', async () => {
+  it('rejects an id given that exists, and a dry run writes nothing', async () => {
     const { store: lake } = await lakeBackend.open();
     const backup = await backupBackend.open();
     await buildLake(lake);
     const deps = { lake, backup, clock: clockAt(), logger: silentLogger };
-    await snapshotLake(deps);
+    await snapshotLake(deps, { id: 'snap-weekly' });
     const before = await contents(backup);
 
-    await expect(snapshotLake(deps)).rejects.toBeInstanceOf(SnapshotExistsError);
+    await expect(snapshotLake(deps, { id: 'snap-weekly' })).rejects.toBeInstanceOf(SnapshotExistsError);
     const dry = await snapshotLake(deps, { id: 'snap-dry', dryRun: true });
 
     expect(dry).toMatchObject({ id: 'snap-dry', dryRun: true, objects: 14 });
@@ -103,10 +103,28 @@ describe.each(storePairs)('snapshotLake, $name', ({ lake: lakeBackend, backup: b
     const listing = await listSnapshots(backup);
     expect(listing.complete).toEqual([]);
     expect(listing.incomplete).toEqual([
-      { id: 'snap-20261129T0300Z', startedAt: '2026-11-29T03:00:00.000Z', objects: 4, bytes: expect.any(Number), reason: 'no manifest' },
+      { id: 'snap-20261129T030000Z', startedAt: '2026-11-29T03:00:00.000Z', objects: 4, bytes: expect.any(Number), reason: 'no manifest' },
     ]);
     await expect(resolveSnapshot(backup, 'latest')).rejects.toBeInstanceOf(SnapshotNotFoundError);
-    await expect(resolveSnapshot(backup, 'snap-20261129T0300Z')).rejects.toBeInstanceOf(SnapshotNotFoundError);
+    await expect(resolveSnapshot(backup, 'snap-20261129T030000Z')).rejects.toBeInstanceOf(SnapshotNotFoundError);
+  });
+
+  it('a rerun in the same second as a killed snapshot gets its own id, sorted after it, and restores as latest', async () => {
+    const { store: lake } = await lakeBackend.open();
+    const backup = await backupBackend.open();
+    await buildLake(lake);
+    const dying = new FailingPutStore(backup, 4);
+    await expect(snapshotLake({ lake, backup: dying, clock: clockAt(), logger: silentLogger }, { concurrency: 1 })).rejects.toThrow('connection reset (simulated)');
+
+    const rerun = await snapshotLake({ lake, backup, clock: clockAt(), logger: silentLogger });
+
+    expect(rerun.id).toMatch(/^snap-20261129T030000Z-[0-9a-f]{6}$/);
+    expect(rerun.id > 'snap-20261129T030000Z').toBe(true);
+    const listing = await listSnapshots(backup);
+    expect(listing.complete.map((s) => s.id)).toEqual([rerun.id]);
+    expect(listing.incomplete.map((s) => s.id)).toEqual(['snap-20261129T030000Z']);
+    expect((await resolveSnapshot(backup, 'latest')).id).toBe(rerun.id);
+    expect((await resolveSnapshot(backup, rerun.id)).objects).toHaveLength(14);
   });
 
   it('a copy that does not read back with its checksum fails the snapshot before the manifest', async () => {
@@ -119,7 +137,7 @@ describe.each(storePairs)('snapshotLake, $name', ({ lake: lakeBackend, backup: b
 
     await expect(failure).rejects.toBeInstanceOf(BackupObjectCorruptError);
     await expect(failure).rejects.toThrow(/markets\.parquet: sha256 [0-9a-f]{64} after copy, expected [0-9a-f]{64}/);
-    expect(await backup.head(manifestKey('snap-20261129T0300Z'))).toBeUndefined();
+    expect(await backup.head(manifestKey('snap-20261129T030000Z'))).toBeUndefined();
     expect((await listSnapshots(backup)).complete).toEqual([]);
   });
 });
@@ -137,8 +155,8 @@ describe('snapshotLake store checks', () => {
   });
 
   it.each([
-    [Date.parse('2026-11-29T03:00:00Z'), 'snap-20261129T0300Z'],
-    [Date.parse('2024-01-01T00:05:59.999Z'), 'snap-20240101T0005Z'],
+    [Date.parse('2026-11-29T03:00:00Z'), 'snap-20261129T030000Z'],
+    [Date.parse('2024-01-01T00:05:59.999Z'), 'snap-20240101T000559Z'],
   ])('names a snapshot started at %d %s', (ms, id) => {
     expect(snapshotIdFor(ms)).toBe(id);
   });

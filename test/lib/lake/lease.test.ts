@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startS3FaultProxy, type S3FaultProxy } from '../../../bench/chaos/s3-fault-proxy.ts';
 import { fixedClock } from '../../../lib/clock/index.ts';
-import { acquireLease, isLeaseStale } from '../../../lib/lake/lease.ts';
+import { acquireLease, isLeaseStale, type LeaseHolder } from '../../../lib/lake/lease.ts';
+import { createS3Client, S3ObjectStore } from '../../../lib/object-store/s3.ts';
+import { createTestBucket, s3ClientForTests, useAwsEndpoint } from '../../harness/aws.ts';
 import { lakeBackends } from '../../harness/lake-stores.ts';
 
 const T0 = Date.UTC(2024, 5, 1, 0, 30);
@@ -59,5 +62,78 @@ describe('isLeaseStale', () => {
     ['another host, not expired', 500, 'other', false, false],
   ])('%s -> %s', (_name, now, host, alive, stale) => {
     expect(isLeaseStale(holder, now, host, () => alive)).toBe(stale);
+  });
+});
+
+describe('lease on S3 when the answer to its PUT is lost (fault proxy in front of moto)', () => {
+  let proxy: S3FaultProxy;
+  let store: S3ObjectStore;
+  let direct: S3ObjectStore;
+  beforeAll(async () => {
+    const endpoint = useAwsEndpoint();
+    proxy = await startS3FaultProxy({ target: endpoint });
+    const bucket = await createTestBucket({ prefix: 'lease-lost' });
+    const proxied = createS3Client({ ...process.env, AWS_ENDPOINT_URL: proxy.url, AWS_ENDPOINT_URL_S3: proxy.url });
+    store = new S3ObjectStore({ bucket, prefix: 'lake', client: proxied });
+    direct = new S3ObjectStore({ bucket, prefix: 'lake', client: s3ClientForTests() });
+  });
+  afterEach(async () => {
+    proxy.clear();
+    for (const object of await direct.list('leases/')) await direct.delete(object.key);
+  });
+  afterAll(async () => {
+    await proxy.close();
+  });
+
+  const storedHolder = async (name: string) => JSON.parse(Buffer.from((await direct.get(`leases/${name}.json`))!.body).toString()) as LeaseHolder;
+
+  it('the create-only PUT applied but unanswered: the SDK retry meets our own lease (412), and we hold it', async () => {
+    const clock = fixedClock(T0);
+    const rule = proxy.add({ when: { method: 'PUT', header: 'if-none-match' }, nth: [1], action: { type: 'lose-response' } });
+    const attempt = await acquireLease(store, { name: 'update', runId: 'run-a', ttlMs: 60_000, clock });
+    expect(rule.injected()).toBe(1);
+    expect(attempt.acquired).toBe(true);
+    if (!attempt.acquired) throw new Error('unreachable');
+    expect(attempt.tookOverFrom).toBeUndefined();
+    // The lease works as one: others are refused, renewal and release go through.
+    expect(await acquireLease(store, { name: 'update', runId: 'run-b', ttlMs: 60_000, clock })).toMatchObject({ acquired: false, holder: { runId: 'run-a' } });
+    clock.advance(1_000);
+    expect(await attempt.lease.renew()).toBe(true);
+    await attempt.lease.release();
+    expect(await direct.head('leases/update.json')).toBeUndefined();
+  });
+
+  it('another acquireLease call with the same run id is not mistaken for the holder', async () => {
+    const clock = fixedClock(T0);
+    const first = await acquireLease(store, { name: 'update', runId: 'run-a', ttlMs: 60_000, clock });
+    expect(first.acquired).toBe(true);
+    const again = await acquireLease(store, { name: 'update', runId: 'run-a', ttlMs: 60_000, clock });
+    expect(again).toMatchObject({ acquired: false, holder: { runId: 'run-a' } });
+    expect((await storedHolder('update')).token).toBe(first.acquired ? first.lease.holder.token : undefined);
+  });
+
+  it('the takeover PUT (If-Match) applied but unanswered: we hold the lease and report whom we replaced', async () => {
+    const clock = fixedClock(T0);
+    await acquireLease(store, { name: 'update', runId: 'old', ttlMs: 60_000, clock });
+    clock.advance(60_001);
+    const rule = proxy.add({ when: { method: 'PUT', header: 'if-match' }, nth: [1], action: { type: 'lose-response' } });
+    const next = await acquireLease(store, { name: 'update', runId: 'new', ttlMs: 60_000, clock });
+    expect(rule.injected()).toBe(1);
+    expect(next).toMatchObject({ acquired: true, tookOverFrom: { runId: 'old' } });
+    expect(await storedHolder('update')).toMatchObject({ runId: 'new' });
+  });
+
+  it('a renewal applied but unanswered is still our lease, not a takeover', async () => {
+    const clock = fixedClock(T0);
+    const attempt = await acquireLease(store, { name: 'update', runId: 'run-a', ttlMs: 60_000, clock });
+    if (!attempt.acquired) throw new Error('the lease was not acquired');
+    clock.advance(30_000);
+    const rule = proxy.add({ when: { method: 'PUT', header: 'if-match' }, nth: [1], action: { type: 'lose-response' } });
+    expect(await attempt.lease.renew()).toBe(true);
+    expect(rule.injected()).toBe(1);
+    expect(attempt.lease.held).toBe(true);
+    expect(await storedHolder('update')).toMatchObject({ runId: 'run-a', expiresAtMs: T0 + 90_000 });
+    await attempt.lease.release();
+    expect(await direct.head('leases/update.json')).toBeUndefined();
   });
 });

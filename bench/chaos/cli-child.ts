@@ -1,0 +1,34 @@
+/**
+ * The `candlelake` CLI (bin/candlelake.js) in a child process, as an operator or the daemon runs
+ * it. Kept here rather than borrowed from test/harness, which may load vitest.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const CLI_PATH = resolve(import.meta.dirname, '../../bin/candlelake.js');
+
+export interface CliExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliProcess {
+  child: ChildProcess;
+  done: Promise<CliExit>;
+}
+
+/**
+ * Starts `candlelake <args>` with `env` added to this process's environment.
+ * @example const { child, done } = startCli(['update'], { CANDLELAKE_LAKE: 'file:///tmp/lake' });
+ */
+export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliExit>((ok) => child.on('close', (code, signal) => ok({ code, signal, stdout, stderr })));
+  return { child, done };
+}
