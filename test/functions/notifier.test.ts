@@ -11,6 +11,7 @@ import type { Context, SNSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openAlerts } from '../../lib/alerts/index.ts';
 import { FileObjectStore } from '../../lib/object-store/index.ts';
+import { recordCapturedOutput } from '../harness/secret-log-guard.ts';
 import type { NotifierHandlerResult } from '../../functions/notifier.ts';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { systemClock } from '../../lib/clock/index.ts';
@@ -71,6 +72,7 @@ beforeAll(async () => {
   for (const stream of [process.stdout, process.stderr]) {
     vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
       output.push(String(chunk));
+      recordCapturedOutput(String(chunk), `notifier ${stream === process.stdout ? 'stdout' : 'stderr'}`);
       return true;
     });
   }

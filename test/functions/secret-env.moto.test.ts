@@ -4,20 +4,21 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { secretEnv } from '../../functions/shared/secret-env.ts';
 import { useAwsEndpoint } from '../harness/aws.ts';
+import { FRED_SSM_KEY, TELEGRAM_SSM_TOKEN } from '../harness/test-secrets.ts';
 
 let prefix: string;
 beforeAll(async () => {
   useAwsEndpoint();
   prefix = `/candlelake/test-${randomUUID().slice(0, 8)}`;
   const ssm = new SSMClient({});
-  await ssm.send(new PutParameterCommand({ Name: `${prefix}/telegram-bot-token`, Value: '123:abc', Type: 'SecureString' }));
-  await ssm.send(new PutParameterCommand({ Name: `${prefix}/fred-api-key`, Value: 'fred-key-1', Type: 'SecureString' }));
+  await ssm.send(new PutParameterCommand({ Name: `${prefix}/telegram-bot-token`, Value: TELEGRAM_SSM_TOKEN, Type: 'SecureString' }));
+  await ssm.send(new PutParameterCommand({ Name: `${prefix}/fred-api-key`, Value: FRED_SSM_KEY, Type: 'SecureString' }));
 });
 
 describe('secretEnv', () => {
   it('fills each secret from the parameter its *_PARAMETER names, keeping the rest of the environment', async () => {
     const env = await secretEnv({ TELEGRAM_BOT_TOKEN_PARAMETER: `${prefix}/telegram-bot-token`, FRED_API_KEY_PARAMETER: `${prefix}/fred-api-key`, OTHER: 'x' });
-    expect(env).toMatchObject({ TELEGRAM_BOT_TOKEN: '123:abc', FRED_API_KEY: 'fred-key-1', OTHER: 'x' });
+    expect(env).toMatchObject({ TELEGRAM_BOT_TOKEN: TELEGRAM_SSM_TOKEN, FRED_API_KEY: FRED_SSM_KEY, OTHER: 'x' });
   });
 
   it('a value already in the environment wins', async () => {

@@ -17,8 +17,9 @@ import { captureOutput, lambdaContext } from '../harness/lambda.ts';
 import { startAlternativeMeStandIn } from '../stand-ins/alternative-me/index.ts';
 import { startBinanceStandIn, type BinanceStandIn } from '../stand-ins/binance/index.ts';
 import { startFredStandIn } from '../stand-ins/fred/index.ts';
+import { FRED_LAMBDA_KEY } from '../harness/test-secrets.ts';
 
-const FRED_KEY = 'zyxwvutsrqponmlkjihgfedcba543210';
+const FRED_KEY = FRED_LAMBDA_KEY;
 let binance: BinanceStandIn;
 let fearGreed: Awaited<ReturnType<typeof startAlternativeMeStandIn>>;
 let fred: Awaited<ReturnType<typeof startFredStandIn>>;

@@ -14,8 +14,9 @@ import { S3ObjectStore } from '../../lib/object-store/s3.ts';
 import { createTestBucket, s3ClientForTests } from '../harness/aws.ts';
 import { startBinanceStandIn, type BinanceStandIn } from '../stand-ins/binance/index.ts';
 import { startTelegramStandIn } from '../stand-ins/telegram/index.ts';
+import { TELEGRAM_TEST_TOKEN } from '../harness/test-secrets.ts';
 
-const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
+const TOKEN = TELEGRAM_TEST_TOKEN;
 
 let standIn: BinanceStandIn;
 let bucket: string;

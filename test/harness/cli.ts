@@ -1,6 +1,7 @@
 /** Runs the real `candlelake` CLI (bin/candlelake.js) in a child process, as a user would. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { recordCapturedOutput } from './secret-log-guard.ts';
 
 export const CLI_PATH = resolve(import.meta.dirname, '../../bin/candlelake.js');
 
@@ -29,6 +30,8 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliP
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const command = `cli ${args.find((arg) => !arg.startsWith('-')) ?? ''}`;
+  child.on('close', () => (recordCapturedOutput(stdout, `${command} stdout`), recordCapturedOutput(stderr, `${command} stderr`)));
   const done = new Promise<CliExit>((ok) => child.on('exit', (code, signal) => ok({ code, signal, stdout, stderr })));
   return { child, done };
 }

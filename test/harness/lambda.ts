@@ -1,6 +1,7 @@
 /** What in-process Lambda handler tests share: a Context, and the JSON lines Powertools writes. */
 import type { Context } from 'aws-lambda';
 import { expect, vi } from 'vitest';
+import { recordCapturedOutput } from './secret-log-guard.ts';
 
 /**
  * A Lambda context for `functionName` (request id `req-1` unless given).
@@ -33,6 +34,7 @@ export function captureOutput(): {
   for (const stream of [process.stdout, process.stderr]) {
     vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
       chunks.push(String(chunk));
+      recordCapturedOutput(String(chunk), `captureOutput ${stream === process.stdout ? 'stdout' : 'stderr'}`);
       return true;
     });
   }

@@ -15,6 +15,7 @@ import type { ObjectStore } from '../../lib/object-store/types.ts';
 import { runUpdate } from '../../lib/update/index.ts';
 import type { UpdateInput, UpdateResult } from '../../lib/update/types.ts';
 import type { BinanceStandIn } from '../stand-ins/binance/index.ts';
+import { logCallText, recordCapturedOutput } from './secret-log-guard.ts';
 
 export interface LogLine {
   level: string;
@@ -27,6 +28,7 @@ export function capturingLogger(): JobLogger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
   const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
     lines.push({ level, message, ...(fields ? { fields } : {}) });
+    recordCapturedOutput(logCallText(level, message, fields), 'capturingLogger');
   };
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

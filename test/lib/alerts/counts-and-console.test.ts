@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertCounts, alertMessageLines, consoleAlertSender, deliverAlerts, raiseAlerts, type Alert } from '../../../lib/alerts/index.ts';
 import type { JobLogger } from '../../../lib/logging/types.ts';
+import { logCallText, recordCapturedOutput } from '../../harness/secret-log-guard.ts';
 import { lakeBackends } from '../../harness/lake-stores.ts';
 import { alertFixture, HOUR_MS, run, T0 } from './fixture.ts';
 
@@ -27,7 +28,10 @@ describe.each(lakeBackends)('alert counts on a $name', (backend) => {
 describe('consoleAlertSender', () => {
   it('logs a CRITICAL as an error, one line per alert', async () => {
     const logged: Array<[string, string, Record<string, unknown> | undefined]> = [];
-    const at = (level: string) => (message: string, fields?: Record<string, unknown>) => logged.push([level, message, fields]);
+    const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+      recordCapturedOutput(logCallText(level, message, fields), 'consoleAlertSender logger');
+      return logged.push([level, message, fields]);
+    };
     const logger: JobLogger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
     const alert: Alert = {
       key: 'update:fetch-failed', severity: 'CRITICAL', source: run(1, 'update'), text: 'fetch failed', firstSeenMs: T0,

@@ -2,6 +2,7 @@
 import { fixedClock } from '../../../lib/clock/index.ts';
 import type { Timer } from '../../../lib/daemon/types.ts';
 import type { JobLogger } from '../../../lib/logging/types.ts';
+import { logCallText, recordCapturedOutput } from '../../harness/secret-log-guard.ts';
 
 interface Pending {
   id: number;
@@ -49,7 +50,10 @@ export function fakeTime(startMs: number) {
 /** A logger that keeps its lines. */
 export function memoryLogger(): JobLogger & { lines: { level: string; message: string; fields?: Record<string, unknown> }[] } {
   const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
-  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, ...(fields ? { fields } : {}) });
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    lines.push({ level, message, ...(fields ? { fields } : {}) });
+    recordCapturedOutput(logCallText(level, message, fields), 'memoryLogger');
+  };
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 

@@ -20,8 +20,9 @@ import { telegramSenderFromEnv } from '../../../lib/telegram/from-env.ts';
 import { randomWalkBars } from '../../harness/bars.ts';
 import { capturingLogger } from '../../harness/update-fixture.ts';
 import { parseMarkdownV2, startTelegramStandIn } from '../../stand-ins/telegram/index.ts';
+import { TELEGRAM_TEST_TOKEN } from '../../harness/test-secrets.ts';
 
-const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
+const TOKEN = TELEGRAM_TEST_TOKEN;
 const NOW = Date.UTC(2024, 6, 10, 4);
 const SPECIALS = '_*[]()~`>#+-=|{}.!\\';
 

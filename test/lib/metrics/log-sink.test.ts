@@ -1,6 +1,7 @@
 /** LogMetricsSink (one structured log line per point) and MemoryMetricsSink (kept points). */
 import { describe, expect, it } from 'vitest';
 import type { JobLogger } from '../../../lib/logging/types.ts';
+import { logCallText, recordCapturedOutput } from '../../harness/secret-log-guard.ts';
 import { LogMetricsSink, MemoryMetricsSink, type MetricPoint } from '../../../lib/metrics/index.ts';
 
 /** A logger that keeps every call, by level. */
@@ -8,6 +9,7 @@ function recordingLogger(): JobLogger & { lines: { level: string; message: strin
   const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
   const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
     lines.push({ level, message, fields });
+    recordCapturedOutput(logCallText(level, message, fields), 'recordingLogger');
   };
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

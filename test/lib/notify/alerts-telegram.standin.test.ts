@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBinanceStandIn, type BinanceStandIn } from '../../stand-ins/binance/index.ts';
 import { startTelegramStandIn } from '../../stand-ins/telegram/index.ts';
 import { runCli } from '../../harness/cli.ts';
+import { TELEGRAM_TEST_TOKEN } from '../../harness/test-secrets.ts';
 
-const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
+const TOKEN = TELEGRAM_TEST_TOKEN;
 let binance: BinanceStandIn;
 let telegram: Awaited<ReturnType<typeof startTelegramStandIn>>;
 let env: Record<string, string>;

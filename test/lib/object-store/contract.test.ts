@@ -10,6 +10,7 @@ import * as fs from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { recordCapturedOutput } from '../../harness/secret-log-guard.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -266,6 +267,7 @@ describe('FileObjectStore specifics', () => {
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
       child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+      child.once('close', () => { recordCapturedOutput(stdout, 'race-writer stdout'); recordCapturedOutput(stderr, 'race-writer stderr'); });
       const ready = new Promise<void>((resolve, reject) => {
         child.stdout.on('data', () => { if (stdout.includes('ready\n')) resolve(); });
         child.once('exit', () => reject(new Error(`racer exited before ready: ${stderr}`)));

@@ -22,11 +22,12 @@ import { lakeBackends } from '../../harness/lake-stores.ts';
 import { startAlternativeMeStandIn } from '../../stand-ins/alternative-me/index.ts';
 import { startBinanceStandIn, type BinanceStandIn } from '../../stand-ins/binance/index.ts';
 import { startFredStandIn } from '../../stand-ins/fred/index.ts';
+import { FRED_SENTIMENT_JOB_KEY } from '../../harness/test-secrets.ts';
 
 const H = 3_600_000;
 const D = 24 * H;
 const DAY1 = Date.UTC(2024, 5, 10, 2, 0); // 02:00 UTC, the job's slot
-const FRED_KEY = 'abcdefghijklmnopqrstuvwxyz012345';
+const FRED_KEY = FRED_SENTIMENT_JOB_KEY;
 
 let now = DAY1;
 const clock: Clock = { nowMs: () => now };

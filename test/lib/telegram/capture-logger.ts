@@ -1,5 +1,6 @@
 /** A JobLogger that keeps every line, for asserting on what the Telegram client logs. */
 import type { JobLogger } from '../../../lib/logging/types.ts';
+import { logCallText, recordCapturedOutput } from '../../harness/secret-log-guard.ts';
 
 export interface CapturedLine {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -12,6 +13,7 @@ export function captureLogger(): JobLogger & { lines: CapturedLine[]; text(): st
   const lines: CapturedLine[] = [];
   const at = (level: CapturedLine['level']) => (message: string, fields?: Record<string, unknown>) => {
     lines.push({ level, message, fields });
+    recordCapturedOutput(logCallText(level, message, fields), 'captureLogger');
   };
   return {
     lines,

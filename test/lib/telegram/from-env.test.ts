@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telegramSenderFromEnv } from '../../../lib/telegram/from-env.ts';
 import { startTelegramStandIn, type TelegramStandIn } from '../../stand-ins/telegram/index.ts';
 import { captureLogger } from './capture-logger.ts';
+import { TELEGRAM_FROM_ENV_TOKEN } from '../../harness/test-secrets.ts';
 
-const TOKEN = '123456:AAE-from-env-secret';
+const TOKEN = TELEGRAM_FROM_ENV_TOKEN;
 
 let telegram: TelegramStandIn;
 

@@ -1,8 +1,9 @@
 /** redactToken: the token never survives, in any of the forms it appears in. */
 import { describe, expect, it } from 'vitest';
 import { redactToken } from '../../../lib/telegram/redact.ts';
+import { TELEGRAM_REDACT_TOKEN } from '../../harness/test-secrets.ts';
 
-const TOKEN = '123456:AAE-secret_part';
+const TOKEN = TELEGRAM_REDACT_TOKEN;
 
 describe('redactToken', () => {
   it.each([

@@ -10,9 +10,10 @@ import { TelegramSendError } from '../../../lib/telegram/errors.ts';
 import type { TelegramSenderOptions } from '../../../lib/telegram/types.ts';
 import { startTelegramStandIn, type TelegramStandIn } from '../../stand-ins/telegram/index.ts';
 import { captureLogger } from './capture-logger.ts';
+import { TELEGRAM_SENDER_TOKEN, TELEGRAM_WRONG_TOKEN } from '../../harness/test-secrets.ts';
 
-const TOKEN = '123456:AAE-standin-secret';
-const SECRET = 'AAE-standin-secret';
+const TOKEN = TELEGRAM_SENDER_TOKEN;
+const SECRET = TOKEN.slice(TOKEN.indexOf(':') + 1);
 const FAST_RETRY = { retries: 3, baseDelayMs: 20, maxDelayMs: 100 };
 
 let telegram: TelegramStandIn;
@@ -123,7 +124,7 @@ describe('Telegram sender failures against the stand-in', () => {
   });
 
   it('surfaces a wrong token as 401 without the token, and does not retry it', async () => {
-    const wrongToken = '123456:AAE-wrong-secret-value';
+    const wrongToken = TELEGRAM_WRONG_TOKEN;
     const logger = captureLogger();
     const sender = createTelegramSender({ token: wrongToken, chatId: 99, apiUrl: telegram.url, logger, retry: FAST_RETRY });
 

@@ -7,8 +7,9 @@ import { createTelegramSender } from '../../../lib/telegram/client.ts';
 import { escapeMarkdownV2, md } from '../../../lib/telegram/escape.ts';
 import { startTelegramStandIn, type TelegramStandIn } from '../../stand-ins/telegram/index.ts';
 import { captureLogger } from './capture-logger.ts';
+import { TELEGRAM_SENDER_TOKEN } from '../../harness/test-secrets.ts';
 
-const TOKEN = '123456:AAE-standin-secret';
+const TOKEN = TELEGRAM_SENDER_TOKEN;
 const CHAT_ID = '424242';
 /** A real 1×1 PNG. */
 const PNG = new Uint8Array(

@@ -6,6 +6,10 @@
  */
 import { json, startJsonStandIn, type HttpFaultController, type HttpRecordedRequest, type JsonReply, type JsonRouteRequest } from '../shared/json-stand-in.ts';
 import { FRED_SERIES, isoDate, observationsOf } from './series.ts';
+import { FRED_STAND_IN_KEY } from '../../harness/test-secrets.ts';
+
+// Defined with the other fake secrets so the log guard knows it; exported here for the stand-in's users.
+export { FRED_STAND_IN_KEY };
 
 /** Options of {@link startFredStandIn}; every field has a default. */
 export interface FredStandInOptions {
@@ -30,9 +34,6 @@ export interface FredStandIn {
   setNow(now: () => number): void;
   close(): Promise<void>;
 }
-
-/** A well-formed key (32 lower-case letters and digits) the stand-in accepts by default. */
-export const FRED_STAND_IN_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00';
 
 const MAX_LIMIT = 100_000;
 const KEY_HELP = 'Read https://fred.stlouisfed.org/docs/api/api_key.html for more about API keys.';

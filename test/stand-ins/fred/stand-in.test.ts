@@ -1,6 +1,7 @@
 /** The FRED stand-in over plain fetch: FRED's envelope, key checks and parameter errors. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRED_STAND_IN_KEY, startFredStandIn, type FredStandIn } from './index.ts';
+import { FRED_UNREGISTERED_KEY } from '../../harness/test-secrets.ts';
 
 let fred: FredStandIn;
 
@@ -29,7 +30,7 @@ describe('FRED stand-in', () => {
   it.each([
     [{}, 'Variable api_key is not set'],
     [{ api_key: 'SHORT' }, 'not a 32 character alpha-numeric lower-case string'],
-    [{ api_key: 'ffffffffffffffffffffffffffffffff' }, 'not registered'],
+    [{ api_key: FRED_UNREGISTERED_KEY }, 'not registered'],
     [{ api_key: FRED_STAND_IN_KEY, series_id: 'NOPE' }, 'The series does not exist.'],
     [{ api_key: FRED_STAND_IN_KEY, series_id: 'SP500', limit: '100001' }, 'Variable limit is not between 1 and 100000.'],
     [{ api_key: FRED_STAND_IN_KEY, series_id: 'SP500', observation_start: '2024-13-01' }, 'observation_start is not a valid date'],

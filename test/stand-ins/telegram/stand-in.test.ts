@@ -1,8 +1,9 @@
 /** The Telegram stand-in over plain fetch: envelope, token check, limits, uploads and faults. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTelegramStandIn, type TelegramStandIn } from './index.ts';
+import { TELEGRAM_STAND_IN_TOKEN, TELEGRAM_STAND_IN_WRONG_TOKEN } from '../../harness/test-secrets.ts';
 
-const TOKEN = '123456:STANDIN-test-token';
+const TOKEN = TELEGRAM_STAND_IN_TOKEN;
 const NOW_MS = Date.UTC(2026, 10, 29, 12, 0, 0);
 /** Smallest PNG header the stand-in reads sizes from: signature, IHDR length and type, 3×2 px. */
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 3, 0, 0, 0, 2, 8, 6, 0, 0, 0]);
@@ -56,7 +57,7 @@ describe('Telegram stand-in', () => {
   });
 
   it('answers 401 for a wrong token', async () => {
-    const reply = await callJson('getMe', {}, '123456:wrong');
+    const reply = await callJson('getMe', {}, TELEGRAM_STAND_IN_WRONG_TOKEN);
     expect(reply).toEqual({ status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } });
     expect(telegram.requests[0]).toMatchObject({ method: 'getMe', tokenValid: false, status: 401 });
   });

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MalformedResponseError, SourceRejectedError, SourceUnavailableError } from '../../../../lib/sentiment/sources/errors.ts';
 import { createFredSource, type FredOptions } from '../../../../lib/sentiment/sources/fred.ts';
 import { FRED_SERIES, FRED_STAND_IN_KEY, observationsOf, startFredStandIn, type FredStandIn } from '../../../stand-ins/fred/index.ts';
+import { FRED_OTHER_KEY } from '../../../harness/test-secrets.ts';
 
 const START_MS = Date.UTC(2022, 0, 1);
 const NOW_MS = Date.UTC(2024, 5, 10, 15, 0);
@@ -88,7 +89,7 @@ describe('observations', () => {
 });
 
 describe('the API key', () => {
-  const otherKey = 'deadbeefdeadbeefdeadbeefdeadbeef';
+  const otherKey = FRED_OTHER_KEY;
 
   it('is refused when wrong, and appears in no message, URL or cause', async () => {
     const error = await source({ apiKey: otherKey }).observations('SP500').catch((e: unknown) => e);
