@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jobs from '../../lib/schedule/jobs.json' with { type: 'json' };
-import { PACKAGE_TIMEOUT_S, packageOnce, run, type CfnResource, type CfnTemplate } from './package-once.ts';
+import { PACKAGE_TIMEOUT_S, packageOnce, run, type CfnResource, type CfnTemplate, functionRoleId } from './package-once.ts';
 
 /** The functions invoked asynchronously (schedules, EventBridge events, SNS). */
 const SCHEDULED = [
@@ -60,7 +60,7 @@ function alertsTopicId(): string {
 describe('the alerting functions', () => {
   it.each(['digest', 'status', 'notifier'])('%s exists with a role of its own', (name) => {
     const [, fn] = lambdaFunction(name);
-    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const roleId = functionRoleId(fn.Properties.Role);
 
     expect(template.Resources[roleId]?.Type).toBe('AWS::IAM::Role');
     expect(roleId.toLowerCase()).toContain(name);
@@ -84,7 +84,7 @@ describe('the alerting functions', () => {
 
   it("lets status read only this stage's alarms, and tells it their prefix", () => {
     const [, fn] = lambdaFunction('status');
-    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const roleId = functionRoleId(fn.Properties.Role);
     const policies = template.Resources[roleId]!.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } }>;
     const cloudwatch = policies.flatMap((p) => p.PolicyDocument.Statement).filter((st) => [st.Action].flat().some((a) => a.startsWith('cloudwatch:')));
     const env = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
@@ -129,7 +129,7 @@ describe.each(SCHEDULED)('the %s function on failure', (name, id) => {
 
   it('may send to that queue (a policy attached to its role that the invoke config waits for), and nowhere else in SQS', () => {
     const [fnId, fn] = lambdaFunction(name);
-    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const roleId = functionRoleId(fn.Properties.Role);
     type Statement = { Action: string[]; Resource: unknown };
     const inline = (template.Resources[roleId]!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap((p) => p.PolicyDocument.Statement);
     const attached = resourcesOfType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([refOf(roleId)]));

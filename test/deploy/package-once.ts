@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_DIR } from '../harness/python-venv.ts';
+import { recordCapturedOutput } from '../harness/secret-log-guard.ts';
 
 /** Upper bound for one `serverless package` (it takes ~5 s). */
 export const PACKAGE_TIMEOUT_S = 300;
@@ -63,6 +64,7 @@ export function run(command: string, args: string[], options: { cwd: string; env
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
+    child.on('close', () => (recordCapturedOutput(stdout, `${path.basename(command)} stdout`), recordCapturedOutput(stderr, `${path.basename(command)} stderr`)));
     child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - startedMs }));
   });
 }
@@ -104,7 +106,10 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Runs `work` while holding a lock directory; takes over a lock whose holder process is gone. */
+/**
+ * Runs `work` while holding a lock directory; takes over a lock whose holder process is gone. Every
+ * command that builds with serverless-esbuild (package, deploy) runs under it.
+ */
 async function withPackagingLock<T>(work: () => Promise<T>): Promise<T> {
   const lockDir = path.join(tmpdir(), `candlelake-serverless-package-${createHash('sha256').update(PROJECT_DIR).digest('hex').slice(0, 12)}.lock`);
   const ownerFile = path.join(lockDir, 'pid');
@@ -131,6 +136,23 @@ async function withPackagingLock<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * `npx serverless <args>` under the packaging lock and `timeout`, with a temporary directory of its
+ * own: serverless-esbuild copies each function's files (~100 MB with DuckDB) into the system temp
+ * directory to zip them and leaves them there, ~800 MB per run.
+ * @example await runServerless(['package', '--stage', 'dev'], 300, offlineEnv());
+ */
+export function runServerless(args: string[], timeoutS: number, env: NodeJS.ProcessEnv): Promise<ProcessResult> {
+  return withPackagingLock(async () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'candlelake-serverless-tmp-'));
+    try {
+      return await run('timeout', [String(timeoutS), 'npx', 'serverless', ...args], { cwd: PROJECT_DIR, env: { ...env, TMPDIR: scratch } });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+}
+
 let packaged: Promise<PackagedService> | undefined;
 
 /**
@@ -139,17 +161,28 @@ let packaged: Promise<PackagedService> | undefined;
  * @example const { outDir, template } = await packageOnce();
  */
 export function packageOnce(): Promise<PackagedService> {
-  packaged ??= withPackagingLock(async () => {
+  packaged ??= (async () => {
     const outDir = mkdtempSync(path.join(tmpdir(), 'candlelake-package-'));
-    const packaging = await run('timeout', [String(PACKAGE_TIMEOUT_S), 'npx', 'serverless', 'package', '--stage', 'dev', '--package', outDir], {
-      cwd: PROJECT_DIR,
-      env: offlineEnv(),
-    });
+    const packaging = await runServerless(['package', '--stage', 'dev', '--package', outDir], PACKAGE_TIMEOUT_S, offlineEnv());
     const templatePath = path.join(outDir, 'cloudformation-template-update-stack.json');
     if (packaging.code !== 0 || !existsSync(templatePath)) {
       throw new Error(`serverless package exited ${packaging.code} after ${packaging.ms} ms:\n${tail(packaging.stderr)}\n${tail(packaging.stdout)}`);
     }
     return { outDir, template: JSON.parse(readFileSync(templatePath, 'utf8')) as CfnTemplate, packageMs: packaging.ms };
-  });
+  })();
   return packaged;
+}
+
+/**
+ * The logical id of the role a function's `Role` names: `!Sub '${XRole.Arn}'` (how serverless.yml
+ * writes it) or `!GetAtt XRole.Arn`.
+ * @example functionRoleId(template.Resources.UpdateLambdaFunction.Properties.Role) // 'UpdateRole'
+ */
+export function functionRoleId(role: unknown): string {
+  const getAtt = (role as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+  if (getAtt) return getAtt[0];
+  const sub = (role as { 'Fn::Sub'?: unknown })['Fn::Sub'];
+  const match = typeof sub === 'string' ? /^\$\{(\w+)\.Arn\}$/.exec(sub) : null;
+  if (!match) throw new Error(`not a reference to a role's ARN: ${JSON.stringify(role)}`);
+  return match[1]!;
 }

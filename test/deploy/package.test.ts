@@ -18,7 +18,7 @@ import { createCloudWatchClient } from '../../lib/metrics/index.ts';
 import { createTestBucket, s3ClientForTests, useAwsEndpoint } from '../harness/aws.ts';
 import { startBinanceStandIn, type BinanceStandIn } from '../stand-ins/binance/index.ts';
 import jobs from '../../lib/schedule/jobs.json' with { type: 'json' };
-import { PACKAGE_TIMEOUT_S, packageOnce, run, tail } from './package-once.ts';
+import { PACKAGE_TIMEOUT_S, packageOnce, run, tail, functionRoleId } from './package-once.ts';
 
 /** Lambda's hard limit on a function's unzipped code (layers included). */
 const LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 2 ** 20;
@@ -234,8 +234,7 @@ describe('CloudFormation template of `serverless package --stage dev`', () => {
   it("gives the update function's role only object access in the lake, listing of the lake, and its own log group", () => {
     const [, fn] = updateFunction();
     const [lakeId, lake] = lakeBucket();
-    const roleRef = fn.Properties.Role as { 'Fn::GetAtt': [string, string] };
-    const roleId = roleRef['Fn::GetAtt'][0];
+    const roleId = functionRoleId(fn.Properties.Role);
     const role = template.Resources[roleId]!;
     const [logGroupId] = only(
       resourcesOfType('AWS::Logs::LogGroup').filter(([, g]) => g.Properties.LogGroupName === `/aws/lambda/${fn.Properties.FunctionName as string}`),
@@ -249,7 +248,6 @@ describe('CloudFormation template of `serverless package --stage dev`', () => {
     );
 
     expect(role.Type).toBe('AWS::IAM::Role');
-    expect(fn.DependsOn).toContain(roleId);
     expect(template.Resources.IamRoleLambdaExecution, 'no shared framework role').toBeUndefined();
     expect(role.Properties.ManagedPolicyArns, 'no managed policies (they grant logs on *)').toBeUndefined();
     expect(grants.filter((g) => g.action.includes('*') || JSON.stringify(g.resource) === '"*"')).toEqual([]);
@@ -313,7 +311,7 @@ describe('CloudFormation template of `serverless package --stage dev`', () => {
     const [, fn] = lambdaFunction('validate');
     const [, update] = updateFunction();
     const [lakeId, lake] = lakeBucket();
-    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const roleId = functionRoleId(fn.Properties.Role);
     const role = template.Resources[roleId]!;
     const [logGroupId] = only(
       resourcesOfType('AWS::Logs::LogGroup').filter(([, g]) => g.Properties.LogGroupName === `/aws/lambda/${fn.Properties.FunctionName as string}`),
@@ -329,7 +327,6 @@ describe('CloudFormation template of `serverless package --stage dev`', () => {
     expect(roleId).toBe('ValidateRole');
     expect(role.Type).toBe('AWS::IAM::Role');
     expect(update.Properties.Role, 'not the update function\'s role').not.toEqual(fn.Properties.Role);
-    expect(fn.DependsOn).toContain(roleId);
     expect(role.Properties.ManagedPolicyArns, 'no managed policies').toBeUndefined();
     expect(grants.filter((g) => g.action.includes('*')), 'no wildcard actions').toEqual([]);
     expect(grants.every((g) => g.effect === 'Allow')).toBe(true);

@@ -15,6 +15,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The S3 endpoint every test talks to (moto or LocalStack). */
     awsEndpoint: string;
+    /** `moto` when this setup started moto_server; `external` for an endpoint given in AWS_ENDPOINT_URL (LocalStack). */
+    awsEmulator: 'moto' | 'external';
   }
 }
 
@@ -37,6 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const configured = process.env.AWS_ENDPOINT_URL;
   if (configured) {
     project.provide('awsEndpoint', configured);
+    project.provide('awsEmulator', 'external');
     return async () => {};
   }
 
@@ -61,6 +64,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   process.env.AWS_ENDPOINT_URL = endpoint;
   project.provide('awsEndpoint', endpoint);
+  project.provide('awsEmulator', 'moto');
 
   return async () => {
     await stop(child);
