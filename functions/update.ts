@@ -5,11 +5,13 @@
  */
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../lib/config/load.ts';
 import { newRunId } from '../lib/lake/run-records.ts';
 import { runUpdate } from '../lib/update/index.ts';
+import type { WeightReport } from '../lib/exchange/types.ts';
 import { publishJobFindings } from '../lib/notify/job-alerts.ts';
 import { updateAlertFindings } from '../lib/notify/update-findings.ts';
 import { createUpdateDeps } from '../lib/update/create-deps.ts';
@@ -49,6 +51,7 @@ async function updateHandler(event: UpdateEvent | undefined, _context: Context):
     runId,
     ...(sinceMs !== undefined ? { sinceMs } : {}),
   });
+  publishWeightMetrics(record.details.weight);
   // Findings become alerts in the lake (stored first, resolved when they clear). Delivered here
   // when Telegram is configured — a CRITICAL goes out at once; otherwise the digest and the
   // notifier deliver them.
@@ -68,6 +71,17 @@ async function updateHandler(event: UpdateEvent | undefined, _context: Context):
     candlesWritten: record.details.totals.candlesWritten,
     failures: record.details.failures.length,
   };
+}
+
+/**
+ * The exchange weight of the run, for the dashboard: what this job spent, and the peak the exchange
+ * reported for the whole IP (the live trader included) — the number that gets an IP banned. Its own
+ * EMF line, so the job-outcome line keeps its fixed set of metrics.
+ */
+function publishWeightMetrics(weight: WeightReport): void {
+  metrics.addMetric('ExchangeWeightUsed', MetricUnit.Count, weight.weightUsed);
+  metrics.addMetric('ExchangePeakIpWeight1m', MetricUnit.Count, weight.peakIpWeight1m);
+  metrics.publishStoredMetrics();
 }
 
 export const handler = middy(updateHandler).use(injectLambdaContext(logger, { resetKeys: true })).use(jobOutcomeMetrics(metrics));

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../harness/python-venv.ts';
+import { loadConfig } from '../../lib/config/load.ts';
 import { PACKAGE_TIMEOUT_S, packageOnce, type CfnResource, type CfnTemplate } from './package-once.ts';
 
 let outDir: string;
@@ -121,6 +122,20 @@ describe('the dashboard', () => {
     expect(lines).toContainEqual(expect.objectContaining({ namespace: validate.Namespace, name: validate.MetricName, dimensions: validateDimensions }));
     // lib/validate publishes StaleSeries with the same exchange dimension as ValidateStatus.
     expect(lines).toContainEqual(expect.objectContaining({ namespace: NAMESPACE, name: 'StaleSeries', dimensions: validateDimensions }));
+  });
+
+  it('shows the exchange weight the update Lambda publishes (functions/update.ts), against the configured limit', () => {
+    const source = readFileSync(path.join(PROJECT_DIR, 'functions', 'update.ts'), 'utf8');
+    const lines = metricLines().filter((l) => l.name.startsWith('Exchange'));
+    expect(lines.map((l) => l.name).sort()).toEqual(['ExchangePeakIpWeight1m', 'ExchangeWeightUsed']);
+    for (const line of lines) {
+      expect(source).toContain(`addMetric('${line.name}'`);
+      // The EMF dimension set of jobMetrics('update'): service and job.
+      expect(line).toMatchObject({ namespace: NAMESPACE, dimensions: { service: 'candlelake-update', job: 'update' } });
+    }
+    const widget = widgets.find((w) => w.properties.metrics?.some((m) => m.includes('ExchangeWeightUsed')));
+    const limit = (widget?.properties as { annotations?: { horizontal?: Array<{ value: number }> } }).annotations?.horizontal?.[0]?.value;
+    expect(limit).toBe(loadConfig({ env: {} }).exchange.weightLimitPerMinute);
   });
 
   it('shows Lambda Errors for every function of the stack', () => {

@@ -78,6 +78,15 @@ describe('functions/update handler', () => {
     const metrics = jobMetricLine();
     expect(metrics).toMatchObject({ job: 'update', service: 'candlelake-update', JobSucceeded: 1, JobFailed: 0 });
     expect(metrics['JobDuration']).toBeGreaterThan(0);
+    // The run's exchange weight, on a line of its own: what the job spent, and the IP's peak the
+    // stand-in reported in x-mbx-used-weight-1m (never below what this client alone spent in a minute).
+    const weight = captured.jsonLines().filter((l) => 'ExchangeWeightUsed' in l);
+    expect(weight).toEqual([expect.objectContaining({ job: 'update', service: 'candlelake-update' })]);
+    const { ExchangeWeightUsed: used, ExchangePeakIpWeight1m: peak } = weight[0] as { ExchangeWeightUsed: number; ExchangePeakIpWeight1m: number };
+    const run = await readLatestRun(store, 'update');
+    expect(used).toBe((run?.details as { weight: { weightUsed: number } }).weight.weightUsed);
+    expect(used).toBeGreaterThan(0);
+    expect(peak).toBeGreaterThan(0);
     // The first invocation of the container counts a cold start (its own line, by function name).
     expect(captured.jsonLines().filter((l) => l['ColdStart'] === 1).map((l) => l['function_name'])).toEqual(['candlelake-dev-update']);
   });
