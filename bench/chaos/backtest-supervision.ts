@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { openLakeQuery } from '../../lib/lake/query.ts';
 import { FileObjectStore } from '../../lib/object-store/file.ts';
 import { startBinanceStandIn } from '../../lib/replay-exchange/binance/index.ts';
-import { startCli } from './cli-child.ts';
+import { startCliProcess as startCli } from '../../test/harness/cli-process.ts';
 import type { Scenario, ScenarioOutcome } from './types.ts';
 import { updateRunner } from './update-harness.ts';
 

@@ -8,7 +8,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBinanceStandIn, type BinanceStandIn } from '../../lib/replay-exchange/binance/index.ts';
-import { startCli, type CliExit } from './cli-child.ts';
+import { startCliProcess as startCli, type CliExit } from '../../test/harness/cli-process.ts';
 import { countingS3Client, createS3Lake, type S3Lake } from './s3-lake.ts';
 import { startS3FaultProxy, type S3FaultProxy, type S3FaultRule } from './s3-fault-proxy.ts';
 import type { ChaosContext } from './types.ts';

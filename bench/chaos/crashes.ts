@@ -17,7 +17,7 @@ import { parseOhlcvPartKey } from '../../lib/lake/keys.ts';
 import { FILE_STORE_DEFAULTS, FileObjectStore } from '../../lib/object-store/file.ts';
 import type { ObjectStore } from '../../lib/object-store/types.ts';
 import { startBinanceStandIn } from '../../lib/replay-exchange/binance/index.ts';
-import { startCli } from './cli-child.ts';
+import { startCliProcess as startCli } from '../../test/harness/cli-process.ts';
 import { auditCandles, type CandleAudit, type SeriesWindow } from './ground-truth.ts';
 import { CRASH_CONFIG, openCrashEnv, type CrashEnv } from './crash-env.ts';
 import type { Scenario, ScenarioOutcome } from './types.ts';

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, PutBucketVersioningCommand, type S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
-import { createS3Client } from '../../lib/object-store/s3.ts';
+import { createS3Client, S3ObjectStore } from '../../lib/object-store/s3.ts';
+import { startS3FaultProxy, type S3FaultProxy } from '../../bench/chaos/s3-fault-proxy.ts';
 
 /**
  * Points this worker at the emulator: sets `AWS_ENDPOINT_URL` and fake credentials (only where
@@ -55,4 +56,30 @@ export async function createTestBucket(
     );
   }
   return bucket;
+}
+
+/** One fresh bucket seen two ways: through the S3 fault proxy (faults injected) and directly (the truth). */
+export interface FaultProxiedLake {
+  proxy: S3FaultProxy;
+  /** The lake (prefix `lake`) through the proxy. */
+  store: S3ObjectStore;
+  /** The same lake, straight to the emulator. */
+  direct: S3ObjectStore;
+}
+
+/**
+ * Starts the fault proxy (bench/chaos/s3-fault-proxy.ts) in front of the emulator and a bucket
+ * behind it. The caller closes the proxy.
+ * @example const { proxy, store, direct } = await faultProxiedLake({ prefix: 'lease-lost' });
+ */
+export async function faultProxiedLake(options: { prefix: string; versioning?: boolean }): Promise<FaultProxiedLake> {
+  const endpoint = useAwsEndpoint();
+  const proxy = await startS3FaultProxy({ target: endpoint });
+  const bucket = await createTestBucket({ prefix: options.prefix, ...(options.versioning ? { versioning: true } : {}) });
+  const proxied = createS3Client({ ...process.env, AWS_ENDPOINT_URL: proxy.url, AWS_ENDPOINT_URL_S3: proxy.url });
+  return {
+    proxy,
+    store: new S3ObjectStore({ bucket, prefix: 'lake', client: proxied }),
+    direct: new S3ObjectStore({ bucket, prefix: 'lake', client: s3ClientForTests() }),
+  };
 }

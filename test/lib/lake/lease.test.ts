@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startS3FaultProxy, type S3FaultProxy } from '../../../bench/chaos/s3-fault-proxy.ts';
+import type { S3FaultProxy } from '../../../bench/chaos/s3-fault-proxy.ts';
 import { fixedClock } from '../../../lib/clock/index.ts';
 import { acquireLease, isLeaseStale, type LeaseHolder } from '../../../lib/lake/lease.ts';
-import { createS3Client, S3ObjectStore } from '../../../lib/object-store/s3.ts';
-import { createTestBucket, s3ClientForTests, useAwsEndpoint } from '../../harness/aws.ts';
+import type { S3ObjectStore } from '../../../lib/object-store/s3.ts';
+import { faultProxiedLake } from '../../harness/aws.ts';
 import { lakeBackends } from '../../harness/lake-stores.ts';
 
 const T0 = Date.UTC(2024, 5, 1, 0, 30);
@@ -70,12 +70,7 @@ describe('lease on S3 when the answer to its PUT is lost (fault proxy in front o
   let store: S3ObjectStore;
   let direct: S3ObjectStore;
   beforeAll(async () => {
-    const endpoint = useAwsEndpoint();
-    proxy = await startS3FaultProxy({ target: endpoint });
-    const bucket = await createTestBucket({ prefix: 'lease-lost' });
-    const proxied = createS3Client({ ...process.env, AWS_ENDPOINT_URL: proxy.url, AWS_ENDPOINT_URL_S3: proxy.url });
-    store = new S3ObjectStore({ bucket, prefix: 'lake', client: proxied });
-    direct = new S3ObjectStore({ bucket, prefix: 'lake', client: s3ClientForTests() });
+    ({ proxy, store, direct } = await faultProxiedLake({ prefix: 'lease-lost' }));
   });
   afterEach(async () => {
     proxy.clear();

@@ -10,21 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startS3FaultProxy, type S3FaultProxy } from '../../../bench/chaos/s3-fault-proxy.ts';
-import { createS3Client, isTransientReadError, READ_ATTEMPTS, S3ObjectStore, TruncatedBodyError } from '../../../lib/object-store/s3.ts';
-import { createTestBucket, s3ClientForTests, useAwsEndpoint } from '../../harness/aws.ts';
+import type { S3FaultProxy } from '../../../bench/chaos/s3-fault-proxy.ts';
+import { isTransientReadError, READ_ATTEMPTS, S3ObjectStore, TruncatedBodyError } from '../../../lib/object-store/s3.ts';
+import { faultProxiedLake } from '../../harness/aws.ts';
 
 let proxy: S3FaultProxy;
 let store: S3ObjectStore;
 let direct: S3ObjectStore;
 
 beforeAll(async () => {
-  const endpoint = useAwsEndpoint();
-  proxy = await startS3FaultProxy({ target: endpoint });
-  const bucket = await createTestBucket({ prefix: 'read-retry', versioning: true });
-  const proxied = createS3Client({ ...process.env, AWS_ENDPOINT_URL: proxy.url, AWS_ENDPOINT_URL_S3: proxy.url });
-  store = new S3ObjectStore({ bucket, prefix: 'lake', client: proxied });
-  direct = new S3ObjectStore({ bucket, prefix: 'lake', client: s3ClientForTests() });
+  ({ proxy, store, direct } = await faultProxiedLake({ prefix: 'read-retry', versioning: true }));
 });
 afterEach(() => {
   proxy.clear();
