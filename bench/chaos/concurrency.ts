@@ -4,7 +4,7 @@
  * the other says who holds the lake. Loss: every candle against the exchange, exactly once.
  */
 import { parseOhlcvPartKey } from '../../lib/lake/keys.ts';
-import { auditCandles, type SeriesWindow } from './ground-truth.ts';
+import { auditCandles, type SeriesWindow, candleLoss } from './ground-truth.ts';
 import { openCrashEnv, type CrashEnv } from './crash-env.ts';
 import type { ChaosContext, Scenario, ScenarioOutcome } from './types.ts';
 import { DAY_MS, HOUR_MS, LOOKBACK_DAYS, SYMBOLS, TIMEFRAMES, updateRunner } from './update-harness.ts';
@@ -114,10 +114,7 @@ const updateVsCompaction: Scenario = {
         recovered,
         recovery: 'lease (no overlap)',
         timeToRecoverMs: recovered ? done - started : null,
-        lost: audit.lost,
-        duplicates: audit.duplicates,
-        unit: 'candles',
-        checked: audit.expected,
+        ...candleLoss(audit),
         notes,
       };
     }),

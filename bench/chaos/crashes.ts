@@ -18,7 +18,7 @@ import { FILE_STORE_DEFAULTS, FileObjectStore } from '../../lib/object-store/fil
 import type { ObjectStore } from '../../lib/object-store/types.ts';
 import { startBinanceStandIn } from '../../lib/replay-exchange/binance/index.ts';
 import { startCliProcess as startCli } from '../../test/harness/cli-process.ts';
-import { auditCandles, type CandleAudit, type SeriesWindow } from './ground-truth.ts';
+import { auditCandles, type CandleAudit, type SeriesWindow, candleLoss } from './ground-truth.ts';
 import { CRASH_CONFIG, openCrashEnv, type CrashEnv } from './crash-env.ts';
 import type { Scenario, ScenarioOutcome } from './types.ts';
 import { DAY_MS, HOUR_MS, keepingLogger, updateRunner } from './update-harness.ts';
@@ -101,10 +101,7 @@ const updateCrash: Scenario = {
         recovered,
         recovery: 'rerun after kill',
         timeToRecoverMs: recovered ? verifiedMs - firstKillMs : null,
-        lost: audit.lost + halfWritten,
-        duplicates: audit.duplicates,
-        unit: 'candles',
-        checked: audit.expected,
+        ...candleLoss(audit, halfWritten),
         notes,
       };
     }),
@@ -164,10 +161,7 @@ const compactionCrash: Scenario = {
         recovered,
         recovery: 'rerun after kill',
         timeToRecoverMs: recovered ? verifiedMs - firstKillMs : null,
-        lost: audit.lost + wrongAfterKill,
-        duplicates: audit.duplicates,
-        unit: 'candles',
-        checked: audit.expected,
+        ...candleLoss(audit, wrongAfterKill),
         notes,
       };
     }),
@@ -306,10 +300,7 @@ const fileUpdateCrash: Scenario = {
         recovered,
         recovery: 'rerun after kill',
         timeToRecoverMs: recovered ? verifiedMs - firstKillMs : null,
-        lost: audit.lost + wrong,
-        duplicates: audit.duplicates,
-        unit: 'candles',
-        checked: audit.expected,
+        ...candleLoss(audit, wrong),
         notes,
       };
     } finally {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { FileObjectStore } from '../../lib/object-store/file.ts';
 import { startBinanceStandIn, type BinanceStandIn, type FaultHandle, type FaultRule } from '../../lib/replay-exchange/binance/index.ts';
 import type { UpdateResult } from '../../lib/update/types.ts';
-import { auditCandles } from './ground-truth.ts';
+import { auditCandles, candleLoss } from './ground-truth.ts';
 import type { Scenario, ScenarioOutcome } from './types.ts';
 import { HOUR_MS, updateRunner } from './update-harness.ts';
 
@@ -134,10 +134,7 @@ async function runPlan(plan: ExchangeFaultPlan, standIn: BinanceStandIn): Promis
     recovered,
     recovery,
     timeToRecoverMs: recovered ? recoveredAtMs - started : null,
-    lost: audit.lost,
-    duplicates: audit.duplicates,
-    unit: 'candles',
-    checked: audit.expected,
+    ...candleLoss(audit),
     notes,
   };
 }

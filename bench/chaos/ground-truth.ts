@@ -8,6 +8,7 @@ import { alignUp, lastClosedOpenTime, timeframeMs } from '../../lib/candles/time
 import type { Timeframe } from '../../lib/config/universe.ts';
 import { ohlcvReadSeries } from '../../lib/lake/ohlcv-store.ts';
 import type { ObjectStore } from '../../lib/object-store/types.ts';
+import type { ScenarioOutcome } from './types.ts';
 
 export interface SeriesWindow {
   symbol: string;
@@ -104,4 +105,13 @@ export async function auditCandles(store: ObjectStore, baseUrl: string, windows:
   }
   audit.lost = audit.missing + audit.mismatched + audit.extra;
   return audit;
+}
+
+/**
+ * The loss fields of a scenario's outcome from a candle audit; `alsoLost` adds what the scenario
+ * found wrong itself (a half write seen right after a kill).
+ * @example return { ...outcomeFields, ...candleLoss(audit, halfWritten), notes };
+ */
+export function candleLoss(audit: CandleAudit, alsoLost = 0): Pick<ScenarioOutcome, 'lost' | 'duplicates' | 'unit' | 'checked'> {
+  return { lost: audit.lost + alsoLost, duplicates: audit.duplicates, unit: 'candles', checked: audit.expected };
 }

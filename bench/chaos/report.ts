@@ -1,4 +1,4 @@
-/** The chaos run's outputs: the table on the terminal, the JSON document, and docs/CHAOS.md. */
+/** The chaos run's outputs: the table on the terminal, the JSON document, docs/CHAOS.md and README's table. */
 import type { Scenario, ScenarioResult } from './types.ts';
 import { faultTotal } from './types.ts';
 
@@ -167,4 +167,19 @@ export function chaosMarkdown(report: ChaosReport, scenarios: readonly Scenario[
       ? ['### Notes from the run', '', ...notes.map((r) => `- **${r.title}**: ${r.detection}. ${r.notes.join('; ')}`), '']
       : []),
   ].join('\n');
+}
+
+const README_START = '<!-- chaos-table:start -->';
+const README_END = '<!-- chaos-table:end -->';
+
+/**
+ * README with the table between its chaos-table markers replaced by this run's, so the README
+ * always shows the latest full run. Throws if the markers are missing (README was restructured).
+ */
+export function readmeWithTable(readme: string, report: ChaosReport): string {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`README.md has no ${README_START} … ${README_END} block`);
+  const when = `Latest run: ${report.at.slice(0, 10)}, ${report.seconds.toFixed(0)} s, ${report.ok ? 'all passed' : `${failures(report.scenarios).length} FAILED`}.`;
+  return `${readme.slice(0, start + README_START.length)}\n${when}\n\n${markdownTable(report.scenarios)}\n${readme.slice(end)}`;
 }

@@ -1,13 +1,13 @@
 /**
  * `npm run chaos [-- --only id,id]`: every fault scenario against the stand-ins and moto, the
- * table on stdout, `bench/results/chaos-<timestamp>.json`, and docs/CHAOS.md (full runs only, so
+ * table on stdout, `bench/results/chaos-<timestamp>.json`, and docs/CHAOS.md plus README's table (full runs only, so
  * a partial run never overwrites the documented table). Exit 1 when any scenario failed.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { flagValue } from '../args.ts';
 import { startS3Emulator } from './moto.ts';
-import { chaosMarkdown, failures, findings, textTable } from './report.ts';
+import { chaosMarkdown, failures, findings, readmeWithTable, textTable } from './report.ts';
 import { runChaos } from './runner.ts';
 import { ALL_SCENARIOS } from './scenarios.ts';
 
@@ -40,6 +40,8 @@ process.stderr.write(`wrote ${file}\n`);
 if (!only) {
   const doc = join(import.meta.dirname, '..', '..', 'docs', 'CHAOS.md');
   await writeFile(doc, chaosMarkdown(report, ALL_SCENARIOS));
-  process.stderr.write(`wrote ${doc}\n`);
+  const readme = join(import.meta.dirname, '..', '..', 'README.md');
+  await writeFile(readme, readmeWithTable(await readFile(readme, 'utf8'), report));
+  process.stderr.write(`wrote ${doc} and the table in ${readme}\n`);
 }
 process.exit(report.ok ? 0 : 1);

@@ -12,7 +12,7 @@ import { checkIntegrity, listSnapshots } from '../../lib/backup/index.ts';
 import { runBackup, type BackupJobResult } from '../../lib/backup/job.ts';
 import { startBinanceStandIn } from '../../lib/replay-exchange/binance/index.ts';
 import type { UpdateResult } from '../../lib/update/types.ts';
-import { auditCandles } from './ground-truth.ts';
+import { auditCandles, candleLoss } from './ground-truth.ts';
 import { countingS3Client, createS3Lake } from './s3-lake.ts';
 import { startS3FaultProxy, type S3FaultRule } from './s3-fault-proxy.ts';
 import type { ChaosContext, Scenario, ScenarioOutcome } from './types.ts';
@@ -122,10 +122,7 @@ async function runPlan(plan: S3Plan, ctx: ChaosContext): Promise<ScenarioOutcome
       recovered,
       recovery,
       timeToRecoverMs: recovered ? verifiedAt - started : null,
-      lost: audit.lost,
-      duplicates: audit.duplicates,
-      unit: 'candles',
-      checked: audit.expected,
+      ...candleLoss(audit),
       notes,
     };
   } finally {

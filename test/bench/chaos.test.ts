@@ -14,7 +14,7 @@ import { FileObjectStore } from '../../lib/object-store/file.ts';
 import { startBinanceStandIn, type BinanceStandIn } from '../stand-ins/binance/index.ts';
 import { useAwsEndpoint } from '../harness/aws.ts';
 import { auditCandles } from '../../bench/chaos/ground-truth.ts';
-import { passes } from '../../bench/chaos/report.ts';
+import { passes, readmeWithTable } from '../../bench/chaos/report.ts';
 import { runChaos } from '../../bench/chaos/runner.ts';
 import { countingS3Client, createS3Lake, type S3Lake } from '../../bench/chaos/s3-lake.ts';
 import { startS3FaultProxy, type S3FaultProxy } from '../../bench/chaos/s3-fault-proxy.ts';
@@ -189,5 +189,23 @@ describe('scenarios through the runner', () => {
     expect(passes({ ...good, detected: false })).toBe(false);
     expect(passes({ ...good, faults: { a: 0 } })).toBe(false);
     expect(passes({ ...good, error: 'boom' })).toBe(false);
+  });
+
+  it("a full run rewrites only README's table between its markers, and refuses a README without them", () => {
+    const scenario = {
+      id: 'x', group: 'g', title: 'S3 | pipes', seconds: 1, faults: { SlowDown: 3 }, detected: true, detection: '', recovered: true, ok: true,
+      recovery: 'same run (retries)' as const, timeToRecoverMs: 1500, lost: 0, duplicates: 0, unit: 'candles' as const, checked: 10, notes: [],
+    };
+    const report = { at: '2026-11-30T01:00:00.000Z', seconds: 70.4, ok: true, machine: { node: 'v20', cpus: 2 }, scenarios: [scenario] };
+    const readme = 'intro\n<!-- chaos-table:start -->\nold table\n<!-- chaos-table:end -->\nafter\n';
+
+    const updated = readmeWithTable(readme, report);
+
+    expect(updated.startsWith('intro\n<!-- chaos-table:start -->\nLatest run: 2026-11-30, 70 s, all passed.\n\n| scenario |')).toBe(true);
+    expect(updated).toContain('| S3 \\| pipes | 3× SlowDown | yes | yes: same run (retries) | 1.5 s | 0 of 10 candles |');
+    expect(updated).not.toContain('old table');
+    expect(updated.endsWith('\n<!-- chaos-table:end -->\nafter\n')).toBe(true);
+    expect(readmeWithTable(updated, report)).toBe(updated);
+    expect(() => readmeWithTable('no markers', report)).toThrow(/chaos-table:start/);
   });
 });
