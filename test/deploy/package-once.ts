@@ -6,12 +6,12 @@
  * serialises them; each file still gets its own output directory, so neither sees the other's zips.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_DIR } from '../harness/python-venv.ts';
 import { recordCapturedOutput } from '../harness/secret-log-guard.ts';
+import { isProcessAlive } from '../../lib/daemon/pid-lock.ts';
 
 /** Upper bound for one `serverless package` (it takes ~5 s). */
 export const PACKAGE_TIMEOUT_S = 300;
@@ -97,21 +97,15 @@ export function offlineEnv(): NodeJS.ProcessEnv {
   };
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Runs `work` while holding a lock directory; takes over a lock whose holder process is gone. Every
  * command that builds with serverless-esbuild (package, deploy) runs under it.
  */
 async function withPackagingLock<T>(work: () => Promise<T>): Promise<T> {
-  const lockDir = path.join(tmpdir(), `candlelake-serverless-package-${createHash('sha256').update(PROJECT_DIR).digest('hex').slice(0, 12)}.lock`);
+  // In the checkout, not under TMPDIR: each test run has a TMPDIR of its own, and two runs on one
+  // checkout share .esbuild/.
+  mkdirSync(path.join(PROJECT_DIR, '.cache'), { recursive: true });
+  const lockDir = path.join(PROJECT_DIR, '.cache', 'serverless-package.lock');
   const ownerFile = path.join(lockDir, 'pid');
   const deadlineMs = Date.now() + LOCK_WAIT_MS;
   for (;;) {
@@ -124,7 +118,7 @@ async function withPackagingLock<T>(work: () => Promise<T>): Promise<T> {
       const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, 'utf8')) : NaN;
       // A holder that died mid-packaging (killed test run) leaves the lock behind. A lock without
       // a pid file yet is one being taken right now: wait for it like any other.
-      if (Number.isInteger(owner) && owner > 0 && !processAlive(owner)) rmSync(lockDir, { recursive: true, force: true });
+      if (Number.isInteger(owner) && owner > 0 && !isProcessAlive(owner)) rmSync(lockDir, { recursive: true, force: true });
       else if (Date.now() > deadlineMs) throw new Error(`waited ${LOCK_WAIT_MS} ms for ${lockDir} (held by pid ${owner})`, { cause: error });
       else await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
     }
