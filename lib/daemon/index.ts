@@ -87,7 +87,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     clock,
     timer: systemTimer,
     logger,
-    runner: options.runner ?? realJobRunner({ config: options.config, logger, clock, store, backtest: options.backtest }),
+    runner: options.runner ?? realJobRunner({ config: options.config, logger, clock, backtest: options.backtest }),
     ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.timeoutsMs ? { timeoutsMs: options.timeoutsMs } : {}),
     ...(options.catchUp !== undefined ? { catchUp: options.catchUp } : {}),

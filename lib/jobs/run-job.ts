@@ -108,8 +108,11 @@ export async function runJob(job: JobName, ctx: RunJobContext): Promise<JobRunOu
         ...(ctx.backtest?.onEvent ? { onEvent: ctx.backtest.onEvent } : {}),
         clock,
         notify: recoveryAlertNotify({ store, clock, logger, sender }, `backtest-supervisor-${clock.nowMs()}`),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
-      return done(`backtest-${new Date(clock.nowMs()).toISOString().slice(0, 10)}`, result.outcome === 'finished' ? 'succeeded' : 'failed', `${result.outcome} after ${result.attempts} attempts`);
+      const runId = `backtest-${new Date(clock.nowMs()).toISOString().slice(0, 10)}`;
+      if (result.outcome === 'stopped') return done(runId, 'interrupted', 'stopped by a shutdown; the next run resumes from its checkpoints');
+      return done(runId, result.outcome === 'finished' ? 'succeeded' : 'failed', `${result.outcome} after ${result.attempts} attempts`);
     }
   }
 }
