@@ -39,3 +39,11 @@ export function parseTimeFlag(flag: string, value: string, nowMs: number): numbe
   if (absolute !== undefined) return absolute;
   throw new ConfigError(`Invalid option ${flag}: "${value}" is not a time (use -90m, -48h, -7d, or an ISO 8601 time such as 2026-11-29T03:00:00Z)`, [flag.replace(/^--/, '')]);
 }
+
+/**
+ * {@link parseTimeFlag} for a flag that may be absent.
+ * @example optionalTimeFlag('--from', flags.from, Date.now()) // undefined when not given
+ */
+export function optionalTimeFlag(flag: string, value: string | undefined, nowMs: number): number | undefined {
+  return value === undefined ? undefined : parseTimeFlag(flag, value, nowMs);
+}

@@ -23,7 +23,7 @@ import type { BacktestResult, Stats } from '../../backtest/types.ts';
 import { ConfigError } from '../../config/errors.ts';
 import { action, cliContext, splitFlagList } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
-import { parseSince } from './update.ts';
+import { optionalTimeFlag } from '../time-flag.ts';
 
 interface BacktestFlags {
   data?: string;
@@ -131,8 +131,8 @@ export function registerBacktest(program: Command): void {
     .option('--symbol <name>', 'name of the series in --data (default: the file name)')
     .option('--symbols <list>', 'lake symbols, e.g. BTC/USDT,ETH/USDT (default: the configured universe)')
     .option('--timeframes <list>', `lake timeframes among ${TIMEFRAMES.join(', ')} (default: 1h)`)
-    .option('--from <date>', 'first bar (lake), YYYY-MM-DD or ISO, UTC')
-    .option('--to <date>', 'end of the window (lake, exclusive)')
+    .option('--from <time>', 'first bar (lake): YYYY-MM-DD, an ISO time (UTC unless zoned), or relative (-30d)')
+    .option('--to <time>', 'end of the window (lake, exclusive), same forms as --from')
     .option('--strategy <names>', 'strategy, or a comma list (see `candlelake strategies`)', 'sma-cross')
     .option('--params <list>', 'parameters, e.g. fast=10,slow=30,mode=long-short')
     .option('--grid <spec>', 'parameter grid, e.g. fast=5..50:5,slow=20..200:10,mode=long|long-short')
@@ -175,8 +175,8 @@ export function registerBacktest(program: Command): void {
             const lakeStore = openObjectStore(ctx.config.lake);
             lake = await openLakeQuery(lakeStore, ctx.config.cacheDir);
             storedFindings = criticalFindingsBySeries(await readLatestValidateReport(lakeStore));
-            const fromMs = parseSince(flags.from);
-            const toMs = parseSince(flags.to);
+            const fromMs = optionalTimeFlag('--from', flags.from, Date.now());
+            const toMs = optionalTimeFlag('--to', flags.to, Date.now());
             source = {
               kind: 'lake', lake,
               symbols: flags.symbols ? splitFlagList(flags.symbols) : ctx.config.universe.symbols,

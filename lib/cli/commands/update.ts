@@ -1,7 +1,7 @@
 /** `candlelake update`: runs the update job once, from the command line. */
 import type { Command } from 'commander';
 import { TIMEFRAMES, type Timeframe } from '../../config/universe.ts';
-import { ConfigError } from '../../config/errors.ts';
+import { optionalTimeFlag } from '../time-flag.ts';
 import { runUpdate, type UpdateResult } from '../../update/index.ts';
 import { createUpdateDeps } from '../../update/create-deps.ts';
 import { systemClock } from '../../clock/index.ts';
@@ -17,14 +17,6 @@ export interface UpdateFlags {
   since?: string;
   symbols?: string;
   timeframes?: string;
-}
-
-/** Parses `--since` (a date or an ISO instant, UTC). */
-export function parseSince(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (!Number.isFinite(ms)) throw new ConfigError(`Invalid option --since: "${value}" is not a date (use YYYY-MM-DD or an ISO time)`, ['since']);
-  return ms;
 }
 
 /** Text lines for a finished update run. */
@@ -52,7 +44,7 @@ export function exitCodeFor(record: UpdateResult): number {
 
 /** Runs the job with a progress bar on a terminal; shared by `update`, `once` and `resync` (its trigger). */
 export async function runUpdateFromCli(ctx: CliContext, flags: UpdateFlags, trigger = 'cli'): Promise<UpdateResult> {
-  const sinceMs = parseSince(flags.since);
+  const sinceMs = optionalTimeFlag('--since', flags.since, Date.now());
   const progress = createProgress('update', !ctx.json);
   try {
     const deps = createUpdateDeps(ctx.config, ctx.logger, {
@@ -94,7 +86,7 @@ export function universeOverrides(flags: UpdateFlags) {
 
 export function addUniverseFlags(command: Command): Command {
   return command
-    .option('--since <date>', 'backfill from this date (YYYY-MM-DD or ISO time, UTC)')
+    .option('--since <time>', 'backfill from this time: YYYY-MM-DD, an ISO time (UTC unless zoned), or relative (-7d, -48h)')
     .option('--symbols <list>', 'comma-separated symbols, e.g. BTC/USDT,ETH/USDT (default: the configured universe)')
     .option('--timeframes <list>', `comma-separated timeframes among ${TIMEFRAMES.join(', ')}`);
 }

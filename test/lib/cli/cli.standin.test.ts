@@ -94,7 +94,7 @@ describe('one clear line when things are wrong', () => {
   it.each([
     [['update', '--timeframes', '1h,2h'], {}, /universe\.timeframes\.1: .*\(from --timeframes\)/],
     [['update'], { CANDLELAKE_SYMBOLS: 'BTCUSDT' }, /universe\.symbols\.0: expected a unified symbol like BTC\/USDT \(from CANDLELAKE_SYMBOLS\)/],
-    [['update', '--since', 'yesterday'], {}, /--since: "yesterday" is not a date/],
+    [['update', '--since', 'yesterday'], {}, /--since: "yesterday" is not a time/],
     [['--lake', 'ftp://x', 'lake'], {}, /lake: unsupported store URL.*\(from --lake\)/],
   ])('%j %j -> exit 2 with one line', async (args, env, pattern) => {
     const lake = await mkdtemp(join(tmpdir(), 'candlelake-bad-'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/config/errors.ts';
-import { parseTimeFlag } from '../../../lib/cli/time-flag.ts';
+import { optionalTimeFlag, parseTimeFlag } from '../../../lib/cli/time-flag.ts';
 
 const H = 3_600_000;
 const NOW = Date.parse('2026-11-29T22:00:00Z');
@@ -29,4 +29,12 @@ describe('parseTimeFlag', () => {
       expect(() => parseTimeFlag('--to', value, NOW)).toThrow(`Invalid option --to: "${value}" is not a time (use -90m, -48h, -7d, or an ISO 8601 time`);
     },
   );
+});
+
+describe('optionalTimeFlag', () => {
+  it('is undefined when the flag is absent, the parsed time when given, and names its own flag when wrong', () => {
+    expect(optionalTimeFlag('--from', undefined, NOW)).toBeUndefined();
+    expect(optionalTimeFlag('--from', '-30d', NOW)).toBe(NOW - 30 * 24 * 3_600_000);
+    expect(() => optionalTimeFlag('--from', '2024-13-01', NOW)).toThrow('Invalid option --from: "2024-13-01"');
+  });
 });
