@@ -231,9 +231,8 @@ describe('CloudFormation template of `serverless package --stage dev`', () => {
     expect(asArray(statement!.Resource).map((r) => lakeTarget(r, lakeId, lake.Properties.BucketName as string)).sort()).toEqual(['bucket', 'objects']);
   });
 
-  it("gives the update function's role only object access in the lake, listing of the lake, and its own log group", () => {
-    const [, fn] = updateFunction();
-    const [lakeId, lake] = lakeBucket();
+  /** A function's own role, its log group, and every grant of its inline policies (one per action × resource). */
+  function roleOf(fn: CfnResource) {
     const roleId = functionRoleId(fn.Properties.Role);
     const role = template.Resources[roleId]!;
     const [logGroupId] = only(
@@ -246,6 +245,13 @@ describe('CloudFormation template of `serverless package --stage dev`', () => {
     const grants = statements.flatMap((s) =>
       asArray(s.Action).flatMap((action) => asArray(s.Resource).map((resource) => ({ effect: s.Effect, action, resource, condition: s.Condition }))),
     );
+    return { roleId, role, logGroupId, grants };
+  }
+
+  it("gives the update function's role only object access in the lake, listing of the lake, and its own log group", () => {
+    const [, fn] = updateFunction();
+    const [lakeId, lake] = lakeBucket();
+    const { role, logGroupId, grants } = roleOf(fn);
 
     expect(role.Type).toBe('AWS::IAM::Role');
     expect(template.Resources.IamRoleLambdaExecution, 'no shared framework role').toBeUndefined();
@@ -311,18 +317,7 @@ describe('CloudFormation template of `serverless package --stage dev`', () => {
     const [, fn] = lambdaFunction('validate');
     const [, update] = updateFunction();
     const [lakeId, lake] = lakeBucket();
-    const roleId = functionRoleId(fn.Properties.Role);
-    const role = template.Resources[roleId]!;
-    const [logGroupId] = only(
-      resourcesOfType('AWS::Logs::LogGroup').filter(([, g]) => g.Properties.LogGroupName === `/aws/lambda/${fn.Properties.FunctionName as string}`),
-      "the function's log group",
-    );
-    const statements = (role.Properties.Policies as Array<{ PolicyDocument: { Statement: PolicyStatement[] } }>).flatMap(
-      (policy) => policy.PolicyDocument.Statement,
-    );
-    const grants = statements.flatMap((s) =>
-      asArray(s.Action).flatMap((action) => asArray(s.Resource).map((resource) => ({ effect: s.Effect, action, resource, condition: s.Condition }))),
-    );
+    const { roleId, role, logGroupId, grants } = roleOf(fn);
 
     expect(roleId).toBe('ValidateRole');
     expect(role.Type).toBe('AWS::IAM::Role');
