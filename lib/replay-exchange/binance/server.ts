@@ -22,7 +22,7 @@ import { spotRoutes } from './routes-spot.ts';
 import { JSON_CONTENT_TYPE, jsonReply, type HttpReply, type Route, type RouteDeps } from './route.ts';
 import type { BinanceStandIn, BinanceStandInOptions, FaultAction, RecordedRequest } from './types.ts';
 import { WeightMeter, type WeightBucket } from './weights.ts';
-import { closeOnce, listeningUrl, type StallRegistry } from '../shared/server-lifecycle.ts';
+import { closeOnce, listeningUrl, stallFor, type StallRegistry } from '../shared/server-lifecycle.ts';
 
 /** Defaults of every option but `markets`, which is built fresh per server. */
 const DEFAULTS = {
@@ -60,14 +60,7 @@ export async function startBinanceStandIn(options: BinanceStandInOptions = {}): 
   // Pending stalls, so close() can end them instead of leaving timers behind.
   const stalls: StallRegistry = new Map();
 
-  const stall = (ms: number) =>
-    new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        stalls.delete(timer);
-        resolve(true);
-      }, ms);
-      stalls.set(timer, resolve);
-    });
+  const stall = (ms: number) => stallFor(stalls, ms);
 
   const answer = async (
     method: string,

@@ -9,7 +9,7 @@
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { RuleRegistry } from '../shared/rule-registry.ts';
-import { closeOnce, listeningUrl, type StallRegistry } from './server-lifecycle.ts';
+import { closeOnce, listeningUrl, stallFor, type StallRegistry } from './server-lifecycle.ts';
 
 /** What a fault does to the requests it matches. */
 export type HttpFaultAction =
@@ -146,14 +146,7 @@ export async function startJsonStandIn(spec: JsonStandInSpec): Promise<JsonStand
   const requests: HttpRecordedRequest[] = [];
   const stalls: StallRegistry = new Map();
 
-  const stall = (ms: number) =>
-    new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        stalls.delete(timer);
-        resolve(true);
-      }, ms);
-      stalls.set(timer, resolve);
-    });
+  const stall = (ms: number) => stallFor(stalls, ms);
 
   const statusReply = (action: Extract<HttpFaultAction, { type: 'status' }>): JsonReply => {
     const reply =

@@ -9,6 +9,21 @@ import type { AddressInfo } from 'node:net';
 export type StallRegistry = Map<NodeJS.Timeout, (finished: boolean) => void>;
 
 /**
+ * Holds a response for `ms`: resolves true when the time is up, false when `closeOnce` ends the
+ * stall first (the response is then dropped, not sent).
+ * @example if (!(await stallFor(stalls, 2_000))) return undefined;
+ */
+export function stallFor(stalls: StallRegistry, ms: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => {
+      stalls.delete(timer);
+      resolve(true);
+    }, ms);
+    stalls.set(timer, resolve);
+  });
+}
+
+/**
  * The `http://host:port` of a listening server (IPv6 hosts bracketed).
  * @example listeningUrl(server, '127.0.0.1') // 'http://127.0.0.1:40123'
  */
