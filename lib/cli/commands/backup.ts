@@ -217,8 +217,7 @@ export function registerBackup(program: Command): void {
     .action(
       action(async (flags: { since: string; symbols?: string; timeframes?: string }, command: Command) => {
         const ctx = cliContext(command, universeOverrides(flags), { quietLogs: Boolean(process.stderr.isTTY), overrideSources: universeFlagSources(flags) });
-        const sinceMs = parseTimeFlag('--since', flags.since, systemClock.nowMs());
-        const record = await runUpdateFromCli(ctx, { since: new Date(sinceMs).toISOString() }, 'resync');
+        const record = await runUpdateFromCli(ctx, { since: flags.since }, 'resync');
         ctx.print(record, formatUpdateResult(record));
         await publishUpdateAlerts(ctx, record);
         return exitCodeFor(record);
