@@ -6,10 +6,9 @@
 import {
   json,
   startJsonStandIn,
-  type HttpFaultController,
-  type HttpRecordedRequest,
   type JsonReply,
   type JsonRouteRequest,
+  type JsonStandIn,
 } from '../shared/json-stand-in.ts';
 import { historyThrough } from './history.ts';
 
@@ -25,15 +24,8 @@ export interface AlternativeMeStandInOptions {
   port?: number;
 }
 
-/** A running alternative.me stand-in. */
-export interface AlternativeMeStandIn {
-  /** Put in place of `https://api.alternative.me`. */
-  url: string;
-  faults: HttpFaultController;
-  requests: HttpRecordedRequest[];
-  setNow(now: () => number): void;
-  close(): Promise<void>;
-}
+/** A running alternative.me stand-in: its `url` goes in place of `https://api.alternative.me`. */
+export type AlternativeMeStandIn = JsonStandIn;
 
 const NAME = 'Fear and Greed Index';
 const DAY_MS = 86_400_000;

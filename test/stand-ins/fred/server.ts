@@ -4,7 +4,7 @@
  * (`{ error_code, error_message }`) for a missing or unknown API key, an unknown series and bad
  * parameters. Faults from {@link HttpFaultRule}.
  */
-import { json, startJsonStandIn, type HttpFaultController, type HttpRecordedRequest, type JsonReply, type JsonRouteRequest } from '../shared/json-stand-in.ts';
+import { json, startJsonStandIn, type JsonReply, type JsonRouteRequest, type JsonStandIn } from '../shared/json-stand-in.ts';
 import { FRED_SERIES, isoDate, observationsOf } from './series.ts';
 import { FRED_STAND_IN_KEY } from '../../harness/test-secrets.ts';
 
@@ -25,15 +25,8 @@ export interface FredStandInOptions {
   port?: number;
 }
 
-/** A running FRED stand-in. */
-export interface FredStandIn {
-  /** Put in place of `https://api.stlouisfed.org`. */
-  url: string;
-  faults: HttpFaultController;
-  requests: HttpRecordedRequest[];
-  setNow(now: () => number): void;
-  close(): Promise<void>;
-}
+/** A running FRED stand-in: its `url` goes in place of `https://api.stlouisfed.org`. */
+export type FredStandIn = JsonStandIn;
 
 const MAX_LIMIT = 100_000;
 const KEY_HELP = 'Read https://fred.stlouisfed.org/docs/api/api_key.html for more about API keys.';
