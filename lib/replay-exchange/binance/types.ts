@@ -2,6 +2,7 @@
  * Types of the Binance stand-in: the markets it lists, its options, the handle a test holds,
  * and the fault and gap rules a test uses to make the exchange misbehave.
  */
+import type { FaultRuleOf, RuleController, RuleHandle } from '../shared/rule-registry.ts';
 
 /** One market the stand-in lists, described with Binance's own filter values. */
 export interface StandInMarket {
@@ -105,28 +106,16 @@ export interface FaultMatch {
 }
 
 /** One injected misbehaviour. */
-export interface FaultRule {
-  /** Default: any request. */
-  when?: FaultMatch;
-  /** How many matching requests it affects. Default `Infinity`. */
-  times?: number;
-  action: FaultAction;
-}
+export type FaultRule = FaultRuleOf<FaultMatch, FaultAction>;
 
 /** A rule once added: how much of it is left, and a way to take it back. */
-export interface FaultHandle {
-  remaining(): number;
-  remove(): void;
-}
+export type FaultHandle = RuleHandle;
 
 /**
  * Injects faults. Rules are checked in insertion order; the first matching rule with
  * `remaining() > 0` applies and is decremented.
  */
-export interface FaultController {
-  add(rule: FaultRule): FaultHandle;
-  clear(): void;
-}
+export type FaultController = RuleController<FaultRule>;
 
 /** A running stand-in, as returned by `startBinanceStandIn`. */
 export interface BinanceStandIn {

@@ -10,6 +10,7 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { RuleRegistry } from '../shared/rule-registry.ts';
 import { closeOnce, listeningUrl, stallFor, type StallRegistry } from './server-lifecycle.ts';
+import type { FaultRuleOf, RuleController, RuleHandle } from './rule-registry.ts';
 
 /** What a fault does to the requests it matches. */
 export type HttpFaultAction =
@@ -33,24 +34,13 @@ export interface HttpFaultMatch {
 }
 
 /** One injected misbehaviour. */
-export interface HttpFaultRule {
-  when?: HttpFaultMatch;
-  /** How many matching requests it affects. Default `Infinity`. */
-  times?: number;
-  action: HttpFaultAction;
-}
+export type HttpFaultRule = FaultRuleOf<HttpFaultMatch, HttpFaultAction>;
 
 /** A rule once added. */
-export interface HttpFaultHandle {
-  remaining(): number;
-  remove(): void;
-}
+export type HttpFaultHandle = RuleHandle;
 
 /** Adds and clears fault rules; first matching rule with uses left applies and loses one use. */
-export interface HttpFaultController {
-  add(rule: HttpFaultRule): HttpFaultHandle;
-  clear(): void;
-}
+export type HttpFaultController = RuleController<HttpFaultRule>;
 
 /** One request as the stand-in saw it. */
 export interface HttpRecordedRequest {

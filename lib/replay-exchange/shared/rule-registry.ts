@@ -9,6 +9,19 @@ export interface RuleHandle {
   remove(): void;
 }
 
+/** One fault rule: which requests (`when`, default any), how many (`times`, default Infinity), and what to do. */
+export interface FaultRuleOf<M, A> {
+  when?: M;
+  times?: number;
+  action: A;
+}
+
+/** Adds and clears a stand-in's fault rules (the first matching rule with uses left applies). */
+export interface RuleController<R> {
+  add(rule: R): RuleHandle;
+  clear(): void;
+}
+
 interface Entry<R> {
   rule: R;
   remaining: number;

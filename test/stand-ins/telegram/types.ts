@@ -2,6 +2,7 @@
  * Types of the Telegram Bot API stand-in: its options, the handle a test holds, what it records,
  * and the fault rules a test uses to make Telegram misbehave.
  */
+import type { FaultRuleOf, RuleController, RuleHandle } from '../shared/rule-registry.ts';
 
 /** Options of {@link TelegramStandIn}. */
 export interface TelegramStandInOptions {
@@ -64,24 +65,13 @@ export interface FaultMatch {
 }
 
 /** One fault: what to do, to which requests, how many times. */
-export interface FaultRule {
-  when?: FaultMatch;
-  /** How many requests it applies to. Default Infinity. */
-  times?: number;
-  action: FaultAction;
-}
+export type FaultRule = FaultRuleOf<FaultMatch, FaultAction>;
 
 /** A rule once added. */
-export interface FaultHandle {
-  remaining(): number;
-  remove(): void;
-}
+export type FaultHandle = RuleHandle;
 
 /** Adds and clears fault rules. */
-export interface FaultController {
-  add(rule: FaultRule): FaultHandle;
-  clear(): void;
-}
+export type FaultController = RuleController<FaultRule>;
 
 /** A running stand-in. */
 export interface TelegramStandIn {
