@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jobs from '../../lib/schedule/jobs.json' with { type: 'json' };
-import { PACKAGE_TIMEOUT_S, packageOnce, run, type CfnResource, type CfnTemplate, functionRoleId } from './package-once.ts';
+import { PACKAGE_TIMEOUT_S, packageOnce, type CfnResource, type CfnTemplate, functionRoleId, unzipPackage } from './package-once.ts';
 
 /** The functions invoked asynchronously (schedules, EventBridge events, SNS). */
 const SCHEDULED = [
@@ -30,8 +30,7 @@ let notifierDir: string;
 beforeAll(async () => {
   ({ outDir, template } = await packageOnce());
   notifierDir = mkdtempSync(path.join(tmpdir(), 'candlelake-notifier-zip-'));
-  const unzip = await run('python3', ['-m', 'zipfile', '-e', path.join(outDir, 'notifier.zip'), notifierDir], { cwd: outDir, env: process.env });
-  if (unzip.code !== 0) throw new Error(`unzip of notifier.zip failed: ${unzip.stderr}`);
+  await unzipPackage(path.join(outDir, 'notifier.zip'), notifierDir);
 }, (2 * PACKAGE_TIMEOUT_S + 60) * 1000);
 
 afterAll(() => {

@@ -21,7 +21,7 @@ import { RECOVERY_HISTORY_KEY } from '../../lib/recovery/history.ts';
 import { DEFAULT_RECOVERY_POLICY } from '../../lib/recovery/policy.ts';
 import jobs from '../../lib/schedule/jobs.json' with { type: 'json' };
 import { PROJECT_DIR } from '../harness/python-venv.ts';
-import { PACKAGE_TIMEOUT_S, packageOnce, run, tail, type CfnResource, type CfnTemplate, type Json, functionRoleId } from './package-once.ts';
+import { PACKAGE_TIMEOUT_S, packageOnce, run, tail, type CfnResource, type CfnTemplate, type Json, functionRoleId, unzipPackage } from './package-once.ts';
 
 /** The recovery function's zip may hold its bundle and source map, nothing else. */
 const RECOVERY_ZIP_FILES = ['functions/backtest-recovery.mjs', 'functions/backtest-recovery.mjs.map'];
@@ -214,8 +214,7 @@ function fargateAccepts(cpu: number, memoryMiB: number): boolean {
 beforeAll(async () => {
   ({ outDir, template } = await packageOnce());
   recoveryDir = scratchDir('candlelake-unzipped-recovery-');
-  const unzip = await run('python3', ['-m', 'zipfile', '-e', path.join(outDir, 'backtestRecovery.zip'), recoveryDir], { cwd: outDir, env: process.env });
-  if (unzip.code !== 0) throw new Error(`unzip of backtestRecovery.zip failed: ${unzip.stderr}`);
+  await unzipPackage(path.join(outDir, 'backtestRecovery.zip'), recoveryDir);
 }, (2 * PACKAGE_TIMEOUT_S + 60) * 1000);
 
 afterAll(() => {

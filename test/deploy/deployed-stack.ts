@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { CloudFormationClient, ListStackResourcesCommand, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { offlineEnv, run, runServerless, tail, type CfnTemplate, type ProcessResult } from './package-once.ts';
+import { offlineEnv, run, runServerless, tail, type CfnTemplate, type ProcessResult, unzipPackage } from './package-once.ts';
 
 export const STACK_NAME = 'candlelake-local';
 /** A deploy takes ~25 s on moto (packaging included); LocalStack is slower. */
@@ -78,8 +78,7 @@ export async function fetchDeployedFunction(
   const zip = path.join(dir, 'code.zip');
   writeFileSync(zip, await object.Body!.transformToByteArray());
   const unzipped = path.join(dir, 'task');
-  const unzip = await run('python3', ['-m', 'zipfile', '-e', zip, unzipped], { cwd: dir, env: process.env });
-  if (unzip.code !== 0) throw new Error(`unzip of ${code.S3Key} failed: ${unzip.stderr}`);
+  await unzipPackage(zip, unzipped);
   const configuration = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
   return { name: functionName, dir: unzipped, environment: configuration.Environment?.Variables ?? {} };
 }

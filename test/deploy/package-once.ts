@@ -180,3 +180,12 @@ export function functionRoleId(role: unknown): string {
   if (!match) throw new Error(`not a reference to a role's ARN: ${JSON.stringify(role)}`);
   return match[1]!;
 }
+
+/**
+ * Extracts a function's zip into `dir` with Python's zipfile module (no unzip binary needed).
+ * @example await unzipPackage(path.join(outDir, 'update.zip'), dir);
+ */
+export async function unzipPackage(zip: string, dir: string): Promise<void> {
+  const unzip = await run('python3', ['-m', 'zipfile', '-e', zip, dir], { cwd: path.dirname(zip), env: process.env });
+  if (unzip.code !== 0) throw new Error(`unzip of ${path.basename(zip)} failed: ${unzip.stderr}`);
+}

@@ -18,7 +18,7 @@ import { createCloudWatchClient } from '../../lib/metrics/index.ts';
 import { createTestBucket, s3ClientForTests, useAwsEndpoint } from '../harness/aws.ts';
 import { startBinanceStandIn, type BinanceStandIn } from '../stand-ins/binance/index.ts';
 import jobs from '../../lib/schedule/jobs.json' with { type: 'json' };
-import { PACKAGE_TIMEOUT_S, packageOnce, run, tail, functionRoleId } from './package-once.ts';
+import { PACKAGE_TIMEOUT_S, packageOnce, run, tail, functionRoleId, unzipPackage } from './package-once.ts';
 
 /** Lambda's hard limit on a function's unzipped code (layers included). */
 const LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 2 ** 20;
@@ -136,8 +136,7 @@ beforeAll(async () => {
 
   for (const name of FUNCTIONS) {
     unzippedDirs[name] = mkdtempSync(path.join(tmpdir(), `candlelake-unzipped-${name}-`));
-    const unzip = await run('python3', ['-m', 'zipfile', '-e', path.join(outDir, `${name}.zip`), unzippedDirs[name]], { cwd: outDir, env: process.env });
-    if (unzip.code !== 0) throw new Error(`unzip of ${name}.zip failed: ${unzip.stderr}`);
+    await unzipPackage(path.join(outDir, `${name}.zip`), unzippedDirs[name]);
   }
 }, (PACKAGE_TIMEOUT_S + 60) * 1000);
 
